@@ -1,0 +1,173 @@
+// Corruption fuzzing of the reader (SPEC.md §8): every damaged file must end in a typed BalerError or
+// decode to exactly the original data; anything else (another exception, wrong values) is a failure.
+import { crc32 } from './crc32.ts';
+import type { Dataset } from './dataset.ts';
+import { isBalerError } from './errors.ts';
+import { bytesSource, MemorySink } from './io.ts';
+import { ENTRY_SIZE, FOOTER_SIZE, HEADER_SIZE } from './layout.ts';
+import { openBaler } from './reader.ts';
+import { readDataset, writeExactDataset } from './storage.ts';
+import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
+
+export interface FuzzCounts {
+  cases: number;
+  typedErrors: number;
+  identical: number;
+  /** Reads of re-checksummed structural mutations that produced a consistent dataset. */
+  consistent: number;
+  wrongData: number;
+  crashes: number;
+  errorTags: Record<string, number>;
+  failures: string[];
+}
+
+const MUTATIONS = ['truncate', 'flip', 'overwrite', 'append', 'structure'] as const;
+
+/** Builds the valid files the fuzzer damages: multi-chunk table and field, and an empty table. */
+export async function fuzzCorpus(): Promise<{ bytes: Uint8Array; dataset: Dataset }[]> {
+  const datasets: [Dataset, { chunkRows?: number; chunkShape?: number[] }][] = [
+    [sampleTable(40), { chunkRows: 16 }],
+    [sampleField([5, 6, 7]), { chunkShape: [2, 4, 7] }],
+    [
+      {
+        kind: 'table',
+        rowCount: 0,
+        columns: [{ name: 'a', dtype: 'float64', data: new Float64Array(0) }],
+        attributes: {},
+      },
+      {},
+    ],
+  ];
+  const corpus = [];
+  for (const [dataset, options] of datasets) {
+    const sink = new MemorySink();
+    await writeExactDataset(dataset, sink, options);
+    corpus.push({ bytes: sink.bytes(), dataset });
+  }
+  return corpus;
+}
+
+export async function runFuzz(cases: number, seed: number): Promise<FuzzCounts> {
+  const random = seededRandom(seed);
+  const int = (n: number) => Math.floor(random() * n);
+  const corpus = await fuzzCorpus();
+  const counts: FuzzCounts = {
+    cases: 0,
+    typedErrors: 0,
+    identical: 0,
+    consistent: 0,
+    wrongData: 0,
+    crashes: 0,
+    errorTags: {},
+    failures: [],
+  };
+  for (let i = 0; i < cases; i++) {
+    const original = corpus[int(corpus.length)]!;
+    const mutation = MUTATIONS[int(MUTATIONS.length)]!;
+    const bytes = mutate(original.bytes, mutation, int, random);
+    counts.cases++;
+    try {
+      const file = await openBaler(bytesSource(bytes));
+      const dataset = await readDataset(file);
+      if (datasetsIdentical(dataset, original.dataset)) counts.identical++;
+      else if (mutation === 'structure' && consistent(dataset)) counts.consistent++;
+      else {
+        counts.wrongData++;
+        counts.failures.push(`case ${i} (${mutation}): decoded data differs from the original`);
+      }
+    } catch (error) {
+      if (isBalerError(error)) {
+        counts.typedErrors++;
+        counts.errorTags[error._tag] = (counts.errorTags[error._tag] ?? 0) + 1;
+      } else {
+        counts.crashes++;
+        counts.failures.push(`case ${i} (${mutation}): ${(error as Error)?.stack ?? String(error)}`);
+      }
+    }
+  }
+  return counts;
+}
+
+function mutate(
+  source: Uint8Array,
+  mutation: (typeof MUTATIONS)[number],
+  int: (n: number) => number,
+  random: () => number,
+): Uint8Array {
+  const bytes = source.slice();
+  switch (mutation) {
+    case 'truncate':
+      return bytes.subarray(0, int(bytes.length));
+    case 'flip': {
+      const flips = 1 + int(8);
+      for (let k = 0; k < flips; k++) bytes[int(bytes.length)]! ^= 1 << int(8);
+      return bytes;
+    }
+    case 'overwrite': {
+      const start = int(bytes.length);
+      const end = Math.min(bytes.length, start + 1 + int(64));
+      for (let k = start; k < end; k++) bytes[k] = int(256);
+      return bytes;
+    }
+    case 'append': {
+      const extra = new Uint8Array(1 + int(100)).map(() => int(256));
+      const out = new Uint8Array(bytes.length + extra.length);
+      out.set(bytes);
+      out.set(extra, bytes.length);
+      return out;
+    }
+    case 'structure':
+      return mutateStructure(bytes, int, random);
+  }
+}
+
+/**
+ * Damages the header, table, metadata or chunk index and then recomputes every checksum, so that the
+ * validators behind the CRCs are exercised: the reader must still refuse or read consistently.
+ */
+function mutateStructure(bytes: Uint8Array, int: (n: number) => number, random: () => number): Uint8Array {
+  const view = new DataView(bytes.buffer);
+  const footerAt = bytes.length - FOOTER_SIZE;
+  const tableOffset = Number(view.getBigUint64(footerAt, true));
+  const count = view.getUint32(footerAt + 8, true);
+  const entries = Array.from({ length: count }, (_, i) => tableOffset + i * ENTRY_SIZE);
+  const structural = entries.filter((at) => {
+    const kind = view.getUint16(at, true);
+    return kind === 1 || kind === 2;
+  });
+  const target = random();
+  if (target < 0.15) {
+    bytes[8 + int(8)] = int(256); // version or header CRC region
+  } else if (target < 0.55 && count > 0) {
+    const at = entries[int(count)]! + int(ENTRY_SIZE);
+    if (random() < 0.5) bytes[at] = int(256);
+    else view.setUint32(at - (at % 4), random() < 0.5 ? 0xffffffff : int(1 << 16), true);
+  } else if (structural.length > 0) {
+    // Flip bytes inside the metadata or chunk-index payload (both are stored raw).
+    const entry = structural[int(structural.length)]!;
+    const offset = Number(view.getBigUint64(entry + 16, true));
+    const length = Number(view.getBigUint64(entry + 24, true));
+    if (length > 0) {
+      const flips = 1 + int(4);
+      for (let k = 0; k < flips; k++) bytes[offset + int(length)] = int(256);
+    }
+  }
+  // Recompute checksums: every section whose entry still points inside the file, then table, header, footer.
+  for (const at of entries) {
+    const offset = Number(view.getBigUint64(at + 16, true));
+    const length = Number(view.getBigUint64(at + 24, true));
+    if (offset + length <= tableOffset)
+      view.setUint32(at + 12, crc32(bytes.subarray(offset, offset + length)), true);
+  }
+  view.setUint32(12, crc32(bytes.subarray(0, 12)), true);
+  if (tableOffset >= HEADER_SIZE && tableOffset + count * ENTRY_SIZE <= footerAt) {
+    view.setUint32(footerAt + 12, crc32(bytes.subarray(tableOffset, tableOffset + count * ENTRY_SIZE)), true);
+  }
+  view.setUint32(footerAt + 24, crc32(bytes.subarray(footerAt, footerAt + 24)), true);
+  return bytes;
+}
+
+function consistent(dataset: Dataset): boolean {
+  if (dataset.kind === 'field') return dataset.data.length === dataset.shape.reduce((a, b) => a * b, 1);
+  return dataset.columns.every((c) => c.data.length === dataset.rowCount);
+}

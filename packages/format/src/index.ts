@@ -1,0 +1,72 @@
+/**
+ * @baler/format — the .baler container: reader, writer, typed errors. Normative spec: SPEC.md.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource, MemorySink, openBaler, readDataset, writeExactDataset } from '@baler/format';
+ * const sink = new MemorySink();
+ * await writeExactDataset({ kind: 'field', shape: [2, 3], dtype: 'float32',
+ *   data: Float32Array.of(1, 2, 3, 4, 5, 6), attributes: {} }, sink);
+ * const file = await openBaler(bytesSource(sink.bytes()));
+ * const field = await readDataset(file, { rows: { start: 1, end: 2 } }); // data: [4, 5, 6]
+ * ```
+ */
+export type { ChunkBox, ChunkGrid } from './chunks.ts';
+export { chunkBox, chunkCount, chunksOverlappingRows, regularGrid } from './chunks.ts';
+export type { CodecId } from './codecs.ts';
+export { CODEC, CODEC_NAMES } from './codecs.ts';
+export { crc32 } from './crc32.ts';
+export type {
+  Attributes,
+  Column,
+  ColumnData,
+  Dataset,
+  DType,
+  Field,
+  JsonValue,
+  NumericArray,
+  NumericDType,
+  Table,
+} from './dataset.ts';
+export {
+  allocateArray,
+  arrayToLittleEndianBytes,
+  datasetShape,
+  dtypeByteSize,
+  dtypeOfArray,
+  isDType,
+  isNumericDType,
+  littleEndianBytesToArray,
+  NUMERIC_DTYPES,
+  shapeSize,
+} from './dataset.ts';
+export type { BalerErrorFields, BalerErrorTag } from './errors.ts';
+export { BalerError, isBalerError } from './errors.ts';
+export type { ByteSink, ByteSource } from './io.ts';
+export { bytesSource, MemorySink } from './io.ts';
+export type { Footer, SectionEntry } from './layout.ts';
+export {
+  FORMAT_MAJOR,
+  FORMAT_MINOR,
+  LIMITS,
+  NONE,
+  SECTION_KIND,
+  SECTION_KIND_NAMES,
+  sectionLabel,
+} from './layout.ts';
+export type {
+  BalerMetadata,
+  ColumnMetadata,
+  ErrorBound,
+  FieldMetadata,
+  Provenance,
+  StorageMethod,
+  TableMetadata,
+} from './metadata.ts';
+export { validateMetadata } from './metadata.ts';
+export type { BalerFile } from './reader.ts';
+export { findSections, openBaler, readSection } from './reader.ts';
+export type { ReadOptions, WriteDatasetOptions } from './storage.ts';
+export { chooseGrid, readDataset, TOOL_NAME, writeExactDataset } from './storage.ts';
+export type { SectionInput } from './writer.ts';
+export { BalerWriter } from './writer.ts';

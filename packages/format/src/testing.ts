@@ -1,0 +1,89 @@
+// Small datasets and comparisons shared by this package's tests and its fuzz script.
+import type { Dataset, Field, NumericArray, Table } from './dataset.ts';
+
+/** A table with every kind of column: floats with NaN/±Inf/-0, integers, 64-bit integers and text. */
+export function sampleTable(rows = 50): Table {
+  const x = new Float64Array(rows).map((_, i) => Math.sin(i) * 1e3);
+  x[1] = Number.NaN;
+  x[2] = Number.POSITIVE_INFINITY;
+  x[3] = Number.NEGATIVE_INFINITY;
+  x[4] = -0;
+  x[5] = 5e-324;
+  return {
+    kind: 'table',
+    rowCount: rows,
+    columns: [
+      { name: 'x', dtype: 'float64', data: x },
+      { name: 'charge', dtype: 'int8', data: new Int8Array(rows).map((_, i) => (i % 2 ? 1 : -1)) },
+      { name: 'energy', dtype: 'float32', data: new Float32Array(rows).map((_, i) => i * 0.1) },
+      {
+        name: 'id',
+        dtype: 'int64',
+        data: new BigInt64Array(rows).map((_, i) => BigInt(i) * 10_000_000_000n),
+      },
+      {
+        name: 'label',
+        dtype: 'string',
+        data: Array.from({ length: rows }, (_, i) => (i % 3 ? `café ${i}` : '')),
+      },
+    ],
+    attributes: { experiment: 'test', version: 3, tags: ['a', 'b'] },
+  };
+}
+
+/** A 3-D float32 field. */
+export function sampleField(shape: number[] = [5, 6, 7]): Field {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size).map((_, i) => Math.cos(i / 7) * (i % 11));
+  if (size > 3) {
+    data[0] = Number.NaN;
+    data[1] = -0;
+    data[2] = Number.POSITIVE_INFINITY;
+  }
+  return { kind: 'field', shape, dtype: 'float32', data, attributes: { units: 'm/s' } };
+}
+
+/** True when two datasets hold the same values bit for bit (NaN payloads and -0 included). */
+export function datasetsIdentical(a: Dataset, b: Dataset): boolean {
+  if (a.kind !== b.kind) return false;
+  if (JSON.stringify(a.attributes) !== JSON.stringify(b.attributes)) return false;
+  if (a.kind === 'field' && b.kind === 'field') {
+    return a.dtype === b.dtype && a.shape.join() === b.shape.join() && bytesEqual(a.data, b.data);
+  }
+  const ta = a as Table;
+  const tb = b as Table;
+  if (ta.rowCount !== tb.rowCount || ta.columns.length !== tb.columns.length) return false;
+  return ta.columns.every((c, j) => {
+    const d = tb.columns[j]!;
+    if (c.name !== d.name || c.dtype !== d.dtype) return false;
+    if (Array.isArray(c.data) || Array.isArray(d.data)) {
+      return (
+        Array.isArray(c.data) &&
+        Array.isArray(d.data) &&
+        c.data.join('\u0000') === d.data.join('\u0000') &&
+        c.data.length === d.data.length
+      );
+    }
+    return bytesEqual(c.data, d.data);
+  });
+}
+
+export function bytesEqual(a: NumericArray, b: NumericArray): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** Mulberry32: a tiny seeded PRNG so that every test and fuzz run is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
