@@ -118,7 +118,7 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The little-endian bytes of a typed array (a copy, so the caller may keep or change either). */
 export function arrayToLittleEndianBytes(array: NumericArray): Uint8Array {
-  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength).slice();
+  const bytes = new Uint8Array(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   if (!LITTLE_ENDIAN_HOST) swapBytesInPlace(bytes, array.BYTES_PER_ELEMENT);
   return bytes;
 }
@@ -129,7 +129,8 @@ export function littleEndianBytesToArray(bytes: Uint8Array, dtype: NumericDType)
   if (bytes.length % size !== 0) {
     throw new RangeError(`${bytes.length} bytes is not a whole number of ${dtype} values`);
   }
-  const copy = bytes.slice();
+  // new Uint8Array(view) copies into a fresh buffer at offset 0 (Buffer.prototype.slice would not copy).
+  const copy = new Uint8Array(bytes);
   if (!LITTLE_ENDIAN_HOST) swapBytesInPlace(copy, size);
   return new DTYPES[dtype].ctor(copy.buffer, 0, copy.length / size);
 }
