@@ -64,9 +64,23 @@ export type {
   TableMetadata,
 } from './metadata.ts';
 export { validateMetadata } from './metadata.ts';
+export type { PredictorSpec } from './quantize/predictors.ts';
+export type { QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
+export type { BoundCheck } from './quantize/verify.ts';
+export { checkBound } from './quantize/verify.ts';
 export type { BalerFile } from './reader.ts';
 export { findSections, openBaler, readSection } from './reader.ts';
-export type { ReadOptions, WriteDatasetOptions } from './storage.ts';
-export { chooseGrid, readDataset, TOOL_NAME, writeExactDataset } from './storage.ts';
+export type { ReadOptions, StreamPlan, WriteDatasetOptions } from './storage.ts';
+export {
+  chooseGrid,
+  encodeStreamForTrial,
+  extractBlock,
+  readDataset,
+  TOOL_NAME,
+  writeDataset,
+  writeExactDataset,
+} from './storage.ts';
+export type { FileSummary, SectionTotal } from './summary.ts';
+export { describeBound, summarizeFile } from './summary.ts';
 export type { SectionInput } from './writer.ts';
 export { BalerWriter } from './writer.ts';

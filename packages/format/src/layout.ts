@@ -21,7 +21,7 @@ export const SECTION_KIND = {
   latents: 4,
   residuals: 5,
   exact: 6,
-  nonFinite: 7,
+  exceptions: 7,
 } as const;
 
 export type SectionKind = (typeof SECTION_KIND)[keyof typeof SECTION_KIND];
@@ -33,7 +33,7 @@ export const SECTION_KIND_NAMES: Record<number, string> = {
   4: 'latents',
   5: 'residuals',
   6: 'exact',
-  7: 'non-finite',
+  7: 'exceptions',
 };
 
 /** Kinds at or above this value may be skipped by readers that do not know them (SPEC.md §4). */

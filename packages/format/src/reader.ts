@@ -25,8 +25,8 @@ import {
 import type { BalerMetadata } from './metadata.ts';
 import { decodeMetadata } from './metadata.ts';
 
-/** How much of the file's end is fetched at once when opening: usually table, metadata and index. */
-const TAIL_PROBE = 64 * 1024;
+/** How much of the file's end the first read fetches: footer and table, and often metadata and index too. */
+const TAIL_PROBE = 4096;
 
 export interface BalerFile {
   readonly source: ByteSource;
@@ -65,8 +65,17 @@ export async function openBaler(source: ByteSource): Promise<BalerFile> {
 
   const metadataEntry = single(sections, SECTION_KIND.metadata);
   const indexEntry = single(sections, SECTION_KIND.chunkIndex);
-  const metadata = decodeMetadata(await readSectionFrom(source, metadataEntry, tail, tailStart));
-  const grid = decodeChunkGrid(await readSectionFrom(source, indexEntry, tail, tailStart), metadata.shape);
+  // Writers put the chunk index and metadata just before the table: fetch both in one read when the tail missed them.
+  const spanStart = Math.min(metadataEntry.offset, indexEntry.offset);
+  const spanEnd = Math.max(
+    metadataEntry.offset + metadataEntry.storedLength,
+    indexEntry.offset + indexEntry.storedLength,
+  );
+  const adjacent = spanEnd - spanStart <= metadataEntry.storedLength + indexEntry.storedLength + TAIL_PROBE;
+  const span = adjacent ? await readRange(source, tail, tailStart, spanStart, spanEnd - spanStart) : tail;
+  const cacheStart = adjacent ? spanStart : tailStart;
+  const metadata = decodeMetadata(await readSectionFrom(source, metadataEntry, span, cacheStart));
+  const grid = decodeChunkGrid(await readSectionFrom(source, indexEntry, span, cacheStart), metadata.shape);
   const chunks = chunkCount(grid);
   if (metadata.kind === 'table' && grid.boundaries[1]!.length !== 2 && metadata.shape[1] > 0) {
     throw formatErrors.malformedSection('section "chunk-index"', 'a table may be chunked by rows only');

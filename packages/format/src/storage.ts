@@ -1,24 +1,19 @@
 // Stores a Dataset in a .baler container and reads it back (or any rows of it). This module implements
-// the storage methods of SPEC.md §7; v1.0 has `exact`, which keeps every bit of every value.
+// the storage methods of SPEC.md §7 (methods.ts) chunk by chunk, stream by stream.
 import type { ChunkGrid } from './chunks.ts';
 import { chunkBox, chunksOverlappingRows, regularGrid } from './chunks.ts';
-import { CODEC } from './codecs.ts';
+import { CODEC, encodeBytes } from './codecs.ts';
 import type { ColumnData, Dataset, DType, JsonValue, NumericArray, NumericDType } from './dataset.ts';
-import {
-  allocateArray,
-  arrayToLittleEndianBytes,
-  datasetShape,
-  dtypeByteSize,
-  dtypeOfArray,
-  littleEndianBytesToArray,
-  shapeSize,
-} from './dataset.ts';
+import { allocateArray, datasetShape, dtypeOfArray, shapeSize } from './dataset.ts';
 import { formatErrors } from './errors.ts';
 import type { ByteSink } from './io.ts';
-import { SECTION_KIND, sectionLabel } from './layout.ts';
-import type { BalerMetadata, ColumnMetadata, ErrorBound } from './metadata.ts';
+import type { BalerMetadata, ErrorBound, StorageMethod } from './metadata.ts';
+import type { StreamLocation } from './methods.ts';
+import { decodeEncodedStream, decodeStream, encodeStream } from './methods.ts';
+import type { Tolerance } from './quantize/stream-codec.ts';
+import { checkBound } from './quantize/verify.ts';
 import type { BalerFile } from './reader.ts';
-import { findSections, readSection } from './reader.ts';
+import type { SectionInput } from './writer.ts';
 import { BalerWriter } from './writer.ts';
 
 /** Values per chunk when the caller does not choose: small enough to stream, large enough to compress. */
@@ -49,40 +44,60 @@ export function chooseGrid(
   return regularGrid(shape, options.chunkShape ?? [rows, ...shape.slice(1)]);
 }
 
+/** How one column (or the field) is stored, and the bound it was verified against. */
+export interface StreamPlan {
+  method: StorageMethod;
+  bound: ErrorBound;
+  /** Per-value allowance the encoder checks; required unless the method is `exact`. */
+  tolerance?: Tolerance;
+}
+
+const EXACT_PLAN: StreamPlan = { method: { name: 'exact' }, bound: { kind: 'lossless' } };
+
 /** Writes `dataset` losslessly (method `exact`) and returns the file's length in bytes. */
 export async function writeExactDataset(
   dataset: Dataset,
   sink: ByteSink,
   options: WriteDatasetOptions = {},
 ): Promise<number> {
+  return writeDataset(dataset, sink, [], options);
+}
+
+/**
+ * Writes `dataset` with one plan per column (tables) or one plan (fields); a missing plan means `exact`.
+ * `onChunk` reports progress. Returns the file's length in bytes.
+ */
+export async function writeDataset(
+  dataset: Dataset,
+  sink: ByteSink,
+  plans: readonly StreamPlan[],
+  options: WriteDatasetOptions & { onChunk?: (done: number, total: number) => void } = {},
+): Promise<number> {
   validateDataset(dataset);
   const grid = chooseGrid(dataset, options);
   const writer = await BalerWriter.start(sink);
-  const lossless: ErrorBound = { kind: 'lossless' };
+  const planOf = (j: number) => plans[j] ?? EXACT_PLAN;
   const chunks = grid.boundaries.reduce((n, cuts) => n * (cuts.length - 1), 1);
   for (let c = 0; c < chunks; c++) {
     const box = chunkBox(grid, c);
     if (dataset.kind === 'table') {
-      const [first] = box.start as [number];
+      const first = box.start[0]!;
       const end = first + box.count[0]!;
       for (let j = 0; j < dataset.columns.length; j++) {
         const column = dataset.columns[j]!;
-        await writer.addSection({
-          kind: SECTION_KIND.exact,
-          chunk: c,
-          stream: j,
-          ...exactPayload(column.dtype, sliceColumn(column.data, first, end)),
-        });
+        const plan = planOf(j);
+        const at = { chunk: c, stream: j, shape: [end - first], dtype: column.dtype };
+        for (const section of encodeVerified(plan, sliceColumn(column.data, first, end), at)) {
+          await writer.addSection(section);
+        }
       }
     } else {
       const block = extractBlock(dataset.data, dataset.shape, box.start, box.count);
-      await writer.addSection({
-        kind: SECTION_KIND.exact,
-        chunk: c,
-        stream: 0,
-        ...exactPayload(dataset.dtype, block),
-      });
+      const plan = planOf(0);
+      const at = { chunk: c, stream: 0, shape: box.count, dtype: dataset.dtype };
+      for (const section of encodeVerified(plan, block, at)) await writer.addSection(section);
     }
+    options.onChunk?.(c + 1, chunks);
   }
   const provenance = {
     tool: options.tool ?? TOOL_NAME,
@@ -94,11 +109,11 @@ export async function writeExactDataset(
       ? {
           kind: 'table',
           shape: [dataset.rowCount, dataset.columns.length],
-          columns: dataset.columns.map((c) => ({
+          columns: dataset.columns.map((c, j) => ({
             name: c.name,
             dtype: c.dtype,
-            method: { name: 'exact' },
-            bound: lossless,
+            method: planOf(j).method,
+            bound: planOf(j).bound,
           })),
           attributes: dataset.attributes,
           model: options.model ?? null,
@@ -108,13 +123,41 @@ export async function writeExactDataset(
           kind: 'field',
           shape: [...dataset.shape],
           dtype: dataset.dtype,
-          method: { name: 'exact' },
-          bound: lossless,
+          method: planOf(0).method,
+          bound: planOf(0).bound,
           attributes: dataset.attributes,
           model: options.model ?? null,
           provenance,
         };
   return writer.finish(metadata, grid);
+}
+
+/**
+ * Encodes one stream and, for a lossy method, decodes it straight back and checks every value. Should a
+ * value ever break its bound, the stream is re-encoded on the safe path: every value an exact exception.
+ */
+function encodeVerified(plan: StreamPlan, data: ColumnData, at: StreamLocation): SectionInput[] {
+  const sections = encodeStream(plan.method, data, at, plan.tolerance);
+  if (plan.method.name === 'exact' || !plan.tolerance) return sections;
+  const decoded = decodeEncodedStream(plan.method, sections, at) as NumericArray;
+  if (checkBound(data as NumericArray, decoded, plan.tolerance).firstViolation < 0) return sections;
+  return encodeStream(plan.method, data, at, { absolute: -1, relative: 0 });
+}
+
+/** Encodes one stream as a trial: the bytes its sections would take and the values a decoder gets back. */
+export function encodeStreamForTrial(
+  plan: StreamPlan,
+  data: ColumnData,
+  shape: number[],
+  dtype: DType,
+): { bytes: number; decoded: ColumnData } {
+  const at = { chunk: 0, stream: 0, shape, dtype };
+  const sections = encodeStream(plan.method, data, at, plan.tolerance);
+  const bytes = sections.reduce(
+    (n, s) => n + encodeBytes(s.codec ?? CODEC.raw, s.payload, s.elementSize).length,
+    0,
+  );
+  return { bytes, decoded: decodeEncodedStream(plan.method, sections, at) };
 }
 
 export interface ReadOptions {
@@ -143,7 +186,13 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
       const from = Math.max(start, first);
       const to = Math.min(end, first + count);
       for (let j = 0; j < metadata.columns.length; j++) {
-        const values = await readExactStream(file, metadata.columns[j]!, c, j, count);
+        const column = metadata.columns[j]!;
+        const values = await decodeStream(file, column.method, {
+          chunk: c,
+          stream: j,
+          shape: [count],
+          dtype: column.dtype,
+        });
         copyRows(values, from - first, to - first, out[j]!, from - start);
       }
     }
@@ -158,89 +207,11 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
   const data = allocateArray(metadata.dtype, shapeSize(shape));
   for (const c of chunks) {
     const box = chunkBox(file.grid, c);
-    const column: ColumnMetadata = {
-      name: '',
-      dtype: metadata.dtype,
-      method: metadata.method,
-      bound: metadata.bound,
-    };
-    const block = (await readExactStream(file, column, c, 0, shapeSize(box.count))) as NumericArray;
+    const at = { chunk: c, stream: 0, shape: box.count, dtype: metadata.dtype };
+    const block = (await decodeStream(file, metadata.method, at)) as NumericArray;
     insertBlock(block, box.start, box.count, data, shape, start);
   }
   return { kind: 'field', shape, dtype: metadata.dtype, data, attributes: metadata.attributes };
-}
-
-async function readExactStream(
-  file: BalerFile,
-  column: ColumnMetadata,
-  chunk: number,
-  stream: number,
-  count: number,
-): Promise<ColumnData> {
-  if (column.method.name !== 'exact') throw formatErrors.unsupported('storage method', column.method.name);
-  const found = findSections(file, SECTION_KIND.exact, chunk, stream);
-  const label = sectionLabel({ kind: SECTION_KIND.exact, chunk, stream });
-  if (found.length !== 1)
-    throw formatErrors.malformedSection(label, `expected exactly one, found ${found.length}`);
-  const entry = found[0]!;
-  if (column.dtype !== 'string' && entry.decodedLength !== count * dtypeByteSize(column.dtype)) {
-    throw formatErrors.malformedSection(
-      label,
-      `holds ${entry.decodedLength} bytes, but ${count} ${column.dtype} values need ${count * dtypeByteSize(column.dtype)}`,
-    );
-  }
-  const bytes = await readSection(file, entry);
-  return column.dtype === 'string'
-    ? decodeStrings(bytes, count, label)
-    : littleEndianBytesToArray(bytes, column.dtype);
-}
-
-function exactPayload(dtype: DType, data: ColumnData) {
-  if (dtype === 'string') return { codec: CODEC.deflate, payload: encodeStrings(data as string[]) };
-  const size = dtypeByteSize(dtype);
-  return {
-    codec: size > 1 ? CODEC.shuffleDeflate : CODEC.deflate,
-    elementSize: size,
-    payload: arrayToLittleEndianBytes(data as NumericArray),
-  };
-}
-
-/** Strings: for each value, its UTF-8 byte length as u32 LE, then the bytes (SPEC.md §7.1). */
-export function encodeStrings(values: readonly string[]): Uint8Array {
-  const encoder = new TextEncoder();
-  const encoded = values.map((v) => encoder.encode(v));
-  const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (const e of encoded) {
-    view.setUint32(at, e.length, true);
-    out.set(e, at + 4);
-    at += 4 + e.length;
-  }
-  return out;
-}
-
-export function decodeStrings(bytes: Uint8Array, count: number, label: string): string[] {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: string[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    if (at + 4 > bytes.length)
-      throw formatErrors.malformedSection(label, `ends after ${i} of ${count} strings`);
-    const length = view.getUint32(at, true);
-    if (at + 4 + length > bytes.length)
-      throw formatErrors.malformedSection(label, `string ${i} runs past the section`);
-    try {
-      out.push(decoder.decode(bytes.subarray(at + 4, at + 4 + length)));
-    } catch {
-      throw formatErrors.malformedSection(label, `string ${i} is not valid UTF-8`);
-    }
-    at += 4 + length;
-  }
-  if (at !== bytes.length)
-    throw formatErrors.malformedSection(label, `has ${bytes.length - at} bytes after its ${count} strings`);
-  return out;
 }
 
 function validateDataset(dataset: Dataset): void {

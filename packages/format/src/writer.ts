@@ -73,7 +73,12 @@ export class BalerWriter {
   async finish(metadata: BalerMetadata, grid: ChunkGrid): Promise<number> {
     validateMetadata(JSON.parse(JSON.stringify(metadata)));
     await this.addSection({ kind: SECTION_KIND.chunkIndex, payload: encodeChunkGrid(grid) });
-    await this.addSection({ kind: SECTION_KIND.metadata, payload: encodeMetadata(metadata) });
+    // Deflated: the JSON repeats its keys for every column, and compresses several times over.
+    await this.addSection({
+      kind: SECTION_KIND.metadata,
+      codec: CODEC.deflate,
+      payload: encodeMetadata(metadata),
+    });
     this.finished = true;
     const table = encodeTable(this.entries);
     const tableOffset = this.offset;

@@ -1,0 +1,154 @@
+// `baler compress INPUT -o OUT.baler --error-bound SPEC`: plan, encode, verify every value, then write
+// atomically. Nothing is written when verification fails.
+import { resolve } from 'node:path';
+import { writeFileAtomically } from '@baler/format/node';
+import type { CompressResult } from '@baler/trainer';
+import { compressDataset, parseBound, parseColumnOverride, readDataFile } from '@baler/trainer';
+import { formatBytes, formatRatio } from '../format-bytes.ts';
+import { createProgress } from '../progress.ts';
+import { parseCommand, requireOne, UsageError } from '../usage.ts';
+
+export const compressUsage = 'baler compress INPUT -o OUT.baler --error-bound SPEC [options]';
+
+export const compressHelp = `${compressUsage}
+
+Compresses INPUT so that every value decodes within the bound, counting every byte needed to decode.
+
+INPUT is file.h5[:/dataset], file.npy, file.npz[:key] or file.csv.
+
+Options:
+  -o, --output FILE        the .baler file to write (required)
+  -e, --error-bound SPEC   the error you accept at every value (required):
+                             abs=E     |x̂ − x| ≤ E
+                             rel=E     |x̂ − x| ≤ E × (max − min), per column for tables
+                             pwrel=E   |x̂ − x| ≤ E × |x|  (zeros and signs exact)
+                             lossless  every bit kept
+  -c, --column NAME=SPEC   a bound for the columns NAME matches (wildcards * and ?), e.g.
+                           --column 'Charge*=exact'; repeat for more. Discrete columns (integers,
+                           ±1 charges, 0/1 flags) are kept exact unless a --column names them.
+      --chunk N            rows (tables) or frames (fields) per chunk
+      --no-verify          skip decoding the written bytes to check every value (not recommended)
+  -f, --force              overwrite OUT.baler if it exists
+      --json               print a JSON summary on stdout
+  -q, --quiet              no progress bar
+  -h, --help               show this help`;
+
+export async function compressCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    'compress',
+    args,
+    {
+      output: { type: 'string', short: 'o' },
+      'error-bound': { type: 'string', short: 'e' },
+      column: { type: 'string', short: 'c', multiple: true },
+      chunk: { type: 'string' },
+      'no-verify': { type: 'boolean' },
+      force: { type: 'boolean', short: 'f' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    compressUsage,
+  );
+  if (values.help) return void console.log(compressHelp);
+  const input = requireOne(positionals, 'INPUT', compressUsage);
+  const output = values.output as string | undefined;
+  if (!output)
+    throw new UsageError(
+      `missing -o OUT.baler: say where to write the compressed file.\n\nUsage: ${compressUsage}`,
+    );
+  const boundText = values['error-bound'] as string | undefined;
+  if (!boundText) {
+    throw new UsageError(
+      `missing --error-bound: state the error you accept, e.g. --error-bound abs=1e-4, rel=1e-3, pwrel=1e-3 or lossless.\n\nUsage: ${compressUsage}`,
+    );
+  }
+  if (resolve(output) === resolve(input.replace(/:[^:]*$/, '')) || resolve(output) === resolve(input)) {
+    throw new UsageError(
+      'the output is the input file; Baler never overwrites its input. Choose another -o path.',
+    );
+  }
+  const chunkRows = values.chunk === undefined ? undefined : Number(values.chunk);
+  if (chunkRows !== undefined && !(Number.isSafeInteger(chunkRows) && chunkRows > 0)) {
+    throw new UsageError(`--chunk takes a whole number of rows > 0, got "${values.chunk}"`);
+  }
+  const bound = parseBound(boundText);
+  const overrides = ((values.column as string[] | undefined) ?? []).map(parseColumnOverride);
+  const quiet = Boolean(values.quiet || values.json);
+
+  const started = performance.now();
+  const dataset = await readDataFile(input);
+  if (dataset.kind === 'table') {
+    for (const override of overrides) {
+      if (!dataset.columns.some((c) => override.matches(c.name))) {
+        throw new UsageError(
+          `--column ${override.pattern} matches no column; columns are: ${dataset.columns.map((c) => c.name).join(', ')}`,
+        );
+      }
+    }
+  } else if (overrides.length > 0) {
+    throw new UsageError('--column applies to tables; this input is a field (one N-dimensional array).');
+  }
+  const progress = createProgress('compress', 1, { quiet });
+  let result: CompressResult;
+  try {
+    result = await compressDataset(dataset, {
+      bound,
+      overrides,
+      ...(chunkRows ? { chunkRows } : {}),
+      source: input,
+      verify: !values['no-verify'],
+      onProgress: (_stage, done, total) => progress.update(done / total),
+    });
+  } finally {
+    progress.finish();
+  }
+  await writeFileAtomically(output, async (sink) => sink.write(result.bytes), {
+    overwrite: Boolean(values.force),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const summary = compressSummary(input, output, result, seconds);
+  console.log(values.json ? JSON.stringify(summary, null, 2) : renderCompressSummary(summary, result));
+}
+
+export function compressSummary(input: string, output: string, result: CompressResult, seconds: number) {
+  const s = result.summary;
+  return {
+    input,
+    output,
+    kind: s.kind,
+    shape: s.shape,
+    bytes: s.fileBytes,
+    originalBytes: s.originalBytes,
+    float32Bytes: s.float32Bytes,
+    ratioToOriginal: s.ratioToOriginal,
+    ratioToFloat32: s.ratioToFloat32,
+    bounds: s.bounds,
+    verified: result.verification,
+    seconds,
+  };
+}
+
+export function renderCompressSummary(
+  summary: ReturnType<typeof compressSummary>,
+  result: CompressResult,
+): string {
+  const what =
+    summary.kind === 'table'
+      ? `table ${summary.shape[0]} × ${summary.shape[1]}`
+      : `field [${summary.shape.join(' × ')}]`;
+  const exact = result.summary.columns.filter((_, j) => result.plans[j]?.method.name === 'exact');
+  const lines = [
+    `compressed ${summary.input} (${what}) → ${summary.output} in ${summary.seconds.toFixed(2)} s`,
+    `  bound: ${summary.bounds.join('; ')}${exact.length > 0 && exact.length < result.summary.columns.length ? ` (exact: ${exact.join(', ')})` : ''}`,
+  ];
+  const v = summary.verified;
+  lines.push(
+    v
+      ? `  verified ${v.values.toLocaleString('en-US')} values: max |error| ${v.maxAbsoluteError.toPrecision(6)}, max relative error ${v.maxRelativeError.toPrecision(6)}`
+      : '  not verified (--no-verify)',
+    `  size ${summary.bytes.toLocaleString('en-US')} bytes (${formatBytes(summary.bytes)}), every byte needed to decode included`,
+    `  ratio ${formatRatio(summary.ratioToOriginal)} vs the original dtype (${formatBytes(summary.originalBytes)}), ${formatRatio(summary.ratioToFloat32)} vs float32`,
+  );
+  return lines.join('\n');
+}

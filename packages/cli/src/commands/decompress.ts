@@ -1,0 +1,58 @@
+// `baler decompress IN.baler -o OUT`: decode all rows or a slice into .npy, .npz, .h5 or .csv.
+import { resolve } from 'node:path';
+import { openBaler, readDataset } from '@baler/format';
+import { openFileSource } from '@baler/format/node';
+import { writeDataFile } from '@baler/trainer';
+import { parseCommand, parseRows, requireOne, UsageError } from '../usage.ts';
+
+export const decompressUsage = 'baler decompress IN.baler -o OUT [--rows a:b] [--force]';
+
+export const decompressHelp = `${decompressUsage}
+
+Decodes a .baler file. OUT is file.npy, file.npz, file.h5[:/dataset] or file.csv.
+
+Options:
+  -o, --output FILE   where to write (required)
+      --rows a:b      only rows a (inclusive) to b (exclusive) of the first axis; either side may be empty
+  -f, --force         overwrite OUT if it exists
+  -h, --help          show this help`;
+
+export async function decompressCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    'decompress',
+    args,
+    {
+      output: { type: 'string', short: 'o' },
+      rows: { type: 'string' },
+      force: { type: 'boolean', short: 'f' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    decompressUsage,
+  );
+  if (values.help) return void console.log(decompressHelp);
+  const input = requireOne(positionals, 'IN.baler', decompressUsage);
+  const output = values.output as string | undefined;
+  if (!output)
+    throw new UsageError(`missing -o OUT: say where to write the decoded data.\n\nUsage: ${decompressUsage}`);
+  if (resolve(output.replace(/:[^:/]*(\/.*)?$/, '')) === resolve(input)) {
+    throw new UsageError('the output is the input file; choose another -o path.');
+  }
+  const source = await openFileSource(input);
+  try {
+    const file = await openBaler(source);
+    const total = file.metadata.shape[0]!;
+    const rows = values.rows === undefined ? undefined : parseRows(values.rows as string);
+    const start = rows?.start ?? 0;
+    const end = rows?.end ?? total;
+    if (start > end || end > total) {
+      throw new UsageError(
+        `--rows ${values.rows} is outside the file's ${total} rows; use a range within 0:${total}.`,
+      );
+    }
+    const dataset = await readDataset(file, { rows: { start, end } });
+    await writeDataFile(output, dataset, { overwrite: Boolean(values.force) });
+    console.error(`decoded rows ${start}:${end} of ${input} → ${output}`);
+  } finally {
+    await source.close();
+  }
+}

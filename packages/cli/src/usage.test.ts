@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { parseRows, UsageError } from './usage.ts';
+
+describe('parseRows', () => {
+  it('reads a:b with either side optional', () => {
+    expect(parseRows('10:20')).toEqual({ start: 10, end: 20 });
+    expect(parseRows(':5')).toEqual({ end: 5 });
+    expect(parseRows('7:')).toEqual({ start: 7 });
+  });
+
+  it('rejects anything else with a usage error that shows the form', () => {
+    for (const bad of ['10', '1-5', 'a:b', '-1:3']) expect(() => parseRows(bad)).toThrow(UsageError);
+    expect(() => parseRows('x')).toThrow(/a:b with whole numbers/);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * @baler/decoder/node — open .baler files on disk; only the byte ranges a read needs are loaded.
+ *
+ * @example
+ * ```ts
+ * import { openFile } from '@baler/decoder/node';
+ * const reader = await openFile('lhcb.baler');
+ * try { const table = await reader.read(); } finally { await reader.close(); }
+ * ```
+ */
+import { openFileSource } from '@baler/format/node';
+import type { BalerReader } from './open.ts';
+import { openBytes } from './open.ts';
+
+export async function openFile(path: string): Promise<BalerReader & { close(): Promise<void> }> {
+  const source = await openFileSource(path);
+  try {
+    return { ...(await openBytes(source)), close: () => source.close() };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+// The canonical 2^y of the log-domain quantizer (SPEC.md §7.2). Math.pow and Math.exp are not correctly
+// rounded and differ between JavaScript engines; this one uses only IEEE-754 double +, −, × in a fixed
+// order, so every conforming decoder, in any language without fused multiply-add, gets the same bits.
+
+const SCALE = new DataView(new ArrayBuffer(8));
+
+/** Coefficients of 2^f on f ∈ [−0.5, 0.5]: Taylor series of e^(f·ln2), 14 terms (error < 1e-17 relative). */
+const COEFFICIENTS = (() => {
+  const ln2 = Math.LN2;
+  const c: number[] = [1];
+  for (let k = 1; k < 14; k++) c.push((c[k - 1]! * ln2) / k);
+  return Float64Array.from(c);
+})();
+
+/**
+ * 2^y for |y| ≤ 1000, deterministic to the bit. The integer part n = round(y) scales by an exact power of
+ * two built from its bits; the fraction f = y − n ∈ [−0.5, 0.5] goes through a fixed Horner polynomial.
+ */
+export function canonicalExp2(y: number): number {
+  const n = Math.round(y);
+  const f = y - n;
+  let p = COEFFICIENTS[13]!;
+  for (let k = 12; k >= 0; k--) p = p * f + COEFFICIENTS[k]!;
+  return p * powerOfTwo(n);
+}
+
+/** 2^n exactly, for integers −1074 ≤ n ≤ 1023 (0 below, Infinity above). */
+function powerOfTwo(n: number): number {
+  if (n > 1023) return Number.POSITIVE_INFINITY;
+  if (n >= -1022) {
+    SCALE.setUint32(0, (n + 1023) << 20);
+    SCALE.setUint32(4, 0);
+    return SCALE.getFloat64(0);
+  }
+  if (n < -1074) return 0;
+  SCALE.setUint32(0, 0);
+  SCALE.setUint32(4, 0);
+  // Subnormal: set the single mantissa bit of 2^n.
+  const bit = n + 1074; // 0..51
+  if (bit >= 32) SCALE.setUint32(0, 1 << (bit - 32));
+  else SCALE.setUint32(4, 2 ** bit);
+  return SCALE.getFloat64(0);
+}

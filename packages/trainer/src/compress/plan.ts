@@ -1,0 +1,107 @@
+// Chooses how each column (or the field) is stored for the bound the user states: exact for text, 64-bit
+// integers and discrete columns (charges, flags); otherwise quantized, in the log domain for pointwise
+// relative bounds. The tolerance is what the encoder verifies for every value.
+import type { Column, ErrorBound, NumericArray, PredictorSpec, StreamPlan, Tolerance } from '@baler/format';
+import type { BoundSpec, ColumnOverride } from './error-bound.ts';
+
+/** Columns with at most this many distinct integral values are treated as discrete and kept exact. */
+export const DISCRETE_MAX_DISTINCT = 32;
+/** Quantization steps are shrunk by this factor so that floating-point rounding never lands on the bound. */
+const STEP_SAFETY = 1 - 2 ** -30;
+
+export const EXACT: StreamPlan = { method: { name: 'exact' }, bound: { kind: 'lossless' } };
+
+export interface ColumnPlanReason {
+  plan: StreamPlan;
+  /** Why the column got this plan, for the user. */
+  reason: string;
+}
+
+export function planColumn(
+  column: Column,
+  defaultBound: BoundSpec,
+  overrides: readonly ColumnOverride[],
+): ColumnPlanReason {
+  const override = overrides.find((o) => o.matches(column.name));
+  const bound = override?.bound ?? defaultBound;
+  if (column.dtype === 'string') return { plan: EXACT, reason: 'text' };
+  if (column.dtype === 'int64' || column.dtype === 'uint64')
+    return { plan: EXACT, reason: '64-bit integers' };
+  if (bound.kind === 'lossless')
+    return { plan: EXACT, reason: override ? `--column ${override.pattern}` : 'lossless' };
+  const values = column.data as NumericArray;
+  if (!override && isDiscrete(values)) return { plan: EXACT, reason: 'discrete values' };
+  const plan = quantizedPlan(values, bound, { name: 'constant', value: 0 });
+  if (!plan) return { plan: EXACT, reason: 'constant or non-finite' };
+  return {
+    plan: withCentre(plan, values, bound.kind === 'pwrel'),
+    reason: override ? `--column ${override.pattern}` : bound.kind,
+  };
+}
+
+/**
+ * The quantized plan for `values` under `bound` with the given predictor, or undefined when the bound
+ * leaves no room (a rel bound on a constant array) and the data should be stored exactly.
+ */
+export function quantizedPlan(
+  values: NumericArray,
+  bound: Exclude<BoundSpec, { kind: 'lossless' }>,
+  predictor: PredictorSpec,
+): StreamPlan | undefined {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) return undefined;
+  let tolerance: Tolerance;
+  let errorBound: ErrorBound;
+  let step: number;
+  if (bound.kind === 'pwrel') {
+    tolerance = { absolute: 0, relative: bound.value };
+    errorBound = { kind: 'pwrel', value: bound.value };
+    step = 2 * Math.log2(1 + bound.value) * STEP_SAFETY;
+  } else {
+    const absolute = bound.kind === 'abs' ? bound.value : bound.value * finiteRange(values);
+    if (!(absolute > 0)) return undefined;
+    tolerance = { absolute, relative: 0 };
+    errorBound =
+      bound.kind === 'abs' ? { kind: 'abs', value: absolute } : { kind: 'rel', value: bound.value, absolute };
+    step = 2 * absolute * STEP_SAFETY;
+  }
+  const domain = bound.kind === 'pwrel' ? 'log' : 'linear';
+  return { method: { name: 'quantized', domain, step, predictor }, bound: errorBound, tolerance };
+}
+
+/** Uses the median (of log2|x| in the log domain) as a column's constant prediction. */
+function withCentre(plan: StreamPlan, values: NumericArray, log: boolean): StreamPlan {
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (Number.isFinite(v) && (!log || v !== 0)) finite.push(log ? Math.log2(Math.abs(v)) : v);
+  }
+  finite.sort((a, b) => a - b);
+  const median = finite.length > 0 ? finite[finite.length >> 1]! : 0;
+  // Rounded so that the metadata stays short; any centre is valid, a good one only saves bits.
+  const value = Number(median.toPrecision(6));
+  return { ...plan, method: { ...plan.method, predictor: { name: 'constant', value } } };
+}
+
+export function isDiscrete(values: NumericArray): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (!Number.isInteger(v)) return false;
+    seen.add(v);
+    if (seen.size > DISCRETE_MAX_DISTINCT) return false;
+  }
+  return true;
+}
+
+export function finiteRange(values: NumericArray): number {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (Number.isFinite(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return max > min ? max - min : 0;
+}

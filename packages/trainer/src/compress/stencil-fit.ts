@@ -1,0 +1,113 @@
+// The smallest learned model Baler has: a linear predictor over a field's already-decoded neighbours,
+// fitted by least squares. Its weights cost tens of bytes, so it earns its place whenever it predicts
+// better than the fixed Lorenzo rule.
+
+/** Causal neighbours by rank: previous along each axis, diagonals behind, and one step further back. */
+export const STENCIL_OFFSETS: Record<number, number[][]> = {
+  1: [[-1], [-2], [-3]],
+  2: [
+    [0, -1],
+    [-1, 0],
+    [-1, -1],
+    [-1, 1],
+    [0, -2],
+    [-2, 0],
+  ],
+  3: [
+    [0, 0, -1],
+    [0, -1, 0],
+    [0, -1, -1],
+    [0, -1, 1],
+    [-1, 0, 0],
+    [-1, 0, -1],
+    [-1, -1, 0],
+    [-1, 0, 1],
+    [-1, 1, 0],
+  ],
+};
+
+/**
+ * Least-squares weights predicting `target[i]` from `source[i + offset]` over every interior point of a
+ * C-order array of `shape`. `source` is the data the decoder will see (the reconstruction, once known).
+ * Returns undefined when the system is singular or there are too few points.
+ */
+export function fitStencil(
+  target: ArrayLike<number>,
+  source: ArrayLike<number>,
+  shape: readonly number[],
+  offsets: readonly number[][],
+  significantDigits = 5,
+): number[] | undefined {
+  const rank = shape.length;
+  const k = offsets.length;
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const flat = offsets.map((o) => o.reduce((n, v, d) => n + v * strides[d]!, 0));
+  const low = shape.map((_, d) => Math.max(0, ...offsets.map((o) => -o[d]!)));
+  const high = shape.map((n, d) => n - Math.max(0, ...offsets.map((o) => o[d]!)));
+  const ata = new Float64Array(k * k);
+  const atb = new Float64Array(k);
+  const row = new Float64Array(k);
+  const index = new Array<number>(rank).fill(0);
+  const total = shape.reduce((a, b) => a * b, 1);
+  let points = 0;
+  for (let i = 0; i < total; i++) {
+    let inside = true;
+    for (let d = 0; d < rank; d++) if (index[d]! < low[d]! || index[d]! >= high[d]!) inside = false;
+    if (inside) {
+      const y = target[i]!;
+      let finite = Number.isFinite(y);
+      for (let a = 0; a < k; a++) {
+        row[a] = source[i + flat[a]!]!;
+        if (!Number.isFinite(row[a]!)) finite = false;
+      }
+      if (finite) {
+        points++;
+        for (let a = 0; a < k; a++) {
+          atb[a]! += row[a]! * y;
+          for (let b = 0; b <= a; b++) ata[a * k + b]! += row[a]! * row[b]!;
+        }
+      }
+    }
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]!++;
+      if (index[d]! < shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+  if (points < 4 * k) return undefined;
+  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) ata[a * k + b] = ata[b * k + a]!;
+  const weights = solveSymmetric(ata, atb, k);
+  return weights?.map((w) => Number(w.toPrecision(significantDigits)));
+}
+
+/** Solves A w = b for symmetric positive semi-definite A with a tiny ridge, by Gaussian elimination. */
+function solveSymmetric(a: Float64Array, b: Float64Array, k: number): number[] | undefined {
+  const m = Float64Array.from(a);
+  const r = Float64Array.from(b);
+  let trace = 0;
+  for (let i = 0; i < k; i++) trace += m[i * k + i]!;
+  const ridge = (trace / k) * 1e-10;
+  for (let i = 0; i < k; i++) m[i * k + i]! += ridge;
+  for (let col = 0; col < k; col++) {
+    let pivot = col;
+    for (let i = col + 1; i < k; i++)
+      if (Math.abs(m[i * k + col]!) > Math.abs(m[pivot * k + col]!)) pivot = i;
+    if (Math.abs(m[pivot * k + col]!) < 1e-300) return undefined;
+    if (pivot !== col) {
+      for (let j = 0; j < k; j++) [m[col * k + j], m[pivot * k + j]] = [m[pivot * k + j]!, m[col * k + j]!];
+      [r[col], r[pivot]] = [r[pivot]!, r[col]!];
+    }
+    for (let i = col + 1; i < k; i++) {
+      const f = m[i * k + col]! / m[col * k + col]!;
+      for (let j = col; j < k; j++) m[i * k + j]! -= f * m[col * k + j]!;
+      r[i]! -= f * r[col]!;
+    }
+  }
+  const w = new Array<number>(k).fill(0);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = r[i]!;
+    for (let j = i + 1; j < k; j++) s -= m[i * k + j]! * w[j]!;
+    w[i] = s / m[i * k + i]!;
+  }
+  return w.every(Number.isFinite) ? w : undefined;
+}

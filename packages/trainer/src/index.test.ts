@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import * as trainer from './index.ts';
+
+describe('@baler/trainer public API', () => {
+  it('exports exactly these names', () => {
+    expect(Object.keys(trainer).sort()).toMatchInlineSnapshot(`
+      [
+        "BoundSyntaxError",
+        "BoundViolationError",
+        "DATA_FILE_EXTENSIONS",
+        "DataInputError",
+        "compressDataset",
+        "describeBoundSpec",
+        "isDataInputError",
+        "parseBound",
+        "parseColumnOverride",
+        "parseCsv",
+        "parseDataSpec",
+        "parseNpy",
+        "parseNpz",
+        "readDataFile",
+        "readHdf5",
+        "readHdf5Chunks",
+        "serializeCsv",
+        "serializeNpy",
+        "serializeNpz",
+        "writeDataFile",
+        "writeHdf5",
+      ]
+    `);
+  });
+});
