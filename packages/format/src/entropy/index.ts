@@ -1,6 +1,6 @@
 /**
  * The entropy layer of .baler: an adaptive binary range coder and an integer model on top of it.
- * Normative description: SPEC-entropy.md.
+ * Normative description: SPEC.md §10.
  *
  * @example
  * ```ts

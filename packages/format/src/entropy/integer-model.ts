@@ -1,5 +1,5 @@
 // Adaptive models for signed integers on top of the binary range coder (normative text:
-// SPEC-entropy.md §4). Built for quantized prediction residuals: mostly 0, otherwise small, rarely huge.
+// SPEC.md §10.4). Built for quantized prediction residuals: mostly 0, otherwise small, rarely huge.
 // Each value becomes a zero flag, a sign, an Elias-gamma-like exponent in unary and mantissa bits; the
 // first mantissa bits are modelled (their distribution is skewed), the rest are sent as direct bits.
 

@@ -1,4 +1,4 @@
-// The binary range coder of the .baler entropy layer (normative text: SPEC-entropy.md). It is LZMA's
+// The binary range coder of the .baler entropy layer (normative text: SPEC.md §10). It is LZMA's
 // range coder — carry propagation through `cache`/`cacheSize`, 5-byte flush — with 15-bit probabilities
 // where each context mixes a fast and a slow adaptive estimate. All arithmetic is exact integer
 // arithmetic, so every implementation in every language produces the same bytes.

@@ -1,4 +1,4 @@
-// A slow, literal transliteration of SPEC-entropy.md, for tests only (not exported by index.ts). It
+// A slow, literal transliteration of SPEC.md §10, for tests only (not exported by index.ts). It
 // shares no code with the fast coder and handles carries differently: `low` is one unbounded BigInt
 // that every normalization shifts left by 8 bits, so the stream is simply its big-endian bytes. When the
 // fast coder's bytes equal these, its cache/cacheSize carry propagation and its 32-bit tricks are right.
@@ -11,11 +11,11 @@ export interface Decision {
 
 export interface ReferenceStream {
   bytes: Uint8Array;
-  /** Carries that ran through two or more pending 0xFF bytes (SPEC-entropy.md §3.4). */
+  /** Carries that ran through two or more pending 0xFF bytes (SPEC.md §10.3.4). */
   longCarries: number;
 }
 
-/** Encodes `decisions` over `contextCount` binary contexts exactly as SPEC-entropy.md §2-§3 say. */
+/** Encodes `decisions` over `contextCount` binary contexts exactly as SPEC.md §10.2-§10.3 say. */
 export function referenceEncode(decisions: readonly Decision[], contextCount: number): ReferenceStream {
   const fast = new Array<number>(contextCount).fill(16384);
   const slow = new Array<number>(contextCount).fill(16384);
@@ -68,10 +68,10 @@ export function referenceEncode(decisions: readonly Decision[], contextCount: nu
   return { bytes, longCarries };
 }
 
-/** Binary contexts per integer context, in the order of SPEC-entropy.md §4.1. */
+/** Binary contexts per integer context, in the order of SPEC.md §10.4.1. */
 export const REFERENCE_INTEGER_STATES = 1 + 1 + 52 + 52 * 7;
 
-/** The decisions SPEC-entropy.md §4.2 makes for `value` in integer context `context`. */
+/** The decisions SPEC.md §10.4.2 makes for `value` in integer context `context`. */
 export function referenceIntegerDecisions(value: number, context: number): Decision[] {
   const base = context * REFERENCE_INTEGER_STATES;
   if (value === 0) return [{ context: base, bit: 0 }];
