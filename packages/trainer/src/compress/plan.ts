@@ -58,7 +58,8 @@ export function quantizedPlan(
     step = 2 * Math.log2(1 + bound.value) * STEP_SAFETY;
   } else {
     const absolute = bound.kind === 'abs' ? bound.value : bound.value * finiteRange(values);
-    if (!(absolute > 0)) return undefined;
+    // No room (constant data), or a range so wide the step would overflow: store exactly.
+    if (!(absolute > 0) || !Number.isFinite(2 * absolute)) return undefined;
     tolerance = { absolute, relative: 0 };
     errorBound =
       bound.kind === 'abs' ? { kind: 'abs', value: absolute } : { kind: 'rel', value: bound.value, absolute };

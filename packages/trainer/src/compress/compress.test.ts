@@ -1,0 +1,188 @@
+import type { Dataset, Field, NumericArray, Table } from '@baler/format';
+import { bytesSource, openBaler, readDataset } from '@baler/format';
+import { describe, expect, it } from 'vitest';
+import { compressDataset } from './compress.ts';
+import type { BoundSpec } from './error-bound.ts';
+import { parseBound, parseColumnOverride } from './error-bound.ts';
+
+const BOUNDS = ['abs=1e-3', 'rel=1e-3', 'pwrel=1e-3', 'lossless'].map(parseBound);
+
+/** Independent statement of each bound, for the values of one array. */
+function allowance(bound: BoundSpec, values: NumericArray): (x: number) => number {
+  if (bound.kind === 'lossless') return () => 0;
+  if (bound.kind === 'abs') return () => bound.value;
+  if (bound.kind === 'pwrel') return (x) => bound.value * Math.abs(x);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values as Float64Array) {
+    if (Number.isFinite(v)) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  const range = max > min ? max - min : 0;
+  return () => (Number.isFinite(range) ? bound.value * range : 0);
+}
+
+function expectWithinBound(original: NumericArray, decoded: NumericArray, bound: BoundSpec, what: string) {
+  expect(decoded.constructor, `${what}: dtype kept`).toBe(original.constructor);
+  expect(decoded.length).toBe(original.length);
+  const allowed = allowance(bound, original);
+  for (let i = 0; i < original.length; i++) {
+    const x = Number(original[i]);
+    const y = Number(decoded[i]);
+    if (!Number.isFinite(x) || Object.is(x, -0)) {
+      expect(
+        Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)),
+        `${what}[${i}]: ${x} must come back exactly, got ${y}`,
+      ).toBe(true);
+    } else if (Math.abs(y - x) > allowed(x)) {
+      throw new Error(
+        `${what}[${i}] under ${bound.kind}: ${x} decoded as ${y}, error ${Math.abs(y - x)} > ${allowed(x)}`,
+      );
+    }
+  }
+}
+
+async function roundTrip(dataset: Dataset, bound: BoundSpec, overrides: string[] = []) {
+  const result = await compressDataset(dataset, { bound, overrides: overrides.map(parseColumnOverride) });
+  return { result, decoded: await readDataset(await openBaler(bytesSource(result.bytes))) };
+}
+
+const adversarial: Table = {
+  kind: 'table',
+  rowCount: 8,
+  columns: [
+    {
+      name: 'specials',
+      dtype: 'float64',
+      data: Float64Array.of(
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        -0,
+        0,
+        5e-324,
+        -2.5e-320,
+        1,
+      ),
+    },
+    { name: 'constant', dtype: 'float64', data: new Float64Array(8).fill(3.25) },
+    { name: 'zeros', dtype: 'float32', data: new Float32Array(8) },
+    {
+      name: 'huge',
+      dtype: 'float64',
+      data: Float64Array.of(1e300, -1e300, 1e-300, 1.7e308, -1.7e308, 0, 42, -1e-5),
+    },
+    { name: 'ratio', dtype: 'float32', data: Float32Array.of(0.5, 0.25, 0.125, 1e-6, 3e38, -7, 2, 9.75) },
+    { name: 'charge', dtype: 'float64', data: Float64Array.of(1, -1, 1, 1, -1, -1, 1, -1) },
+    { name: 'count', dtype: 'int32', data: Int32Array.of(0, 5, -3, 2_000_000_000, 7, 7, 1, -2_000_000_000) },
+    { name: 'label', dtype: 'string', data: ['a', 'b', '', 'ü', 'a', 'b', 'c', 'd'] },
+  ],
+  attributes: { note: 'adversarial' },
+};
+
+describe('compressDataset', () => {
+  it.each(BOUNDS.map((b) => [b.kind, b] as const))(
+    'keeps every value of adversarial columns within %s',
+    async (_, bound) => {
+      const { decoded } = await roundTrip(adversarial, bound);
+      const table = decoded as Table;
+      adversarial.columns.forEach((column, j) => {
+        const back = table.columns[j]!;
+        expect(back.dtype).toBe(column.dtype);
+        if (column.dtype === 'string') expect(back.data).toEqual(column.data);
+        else expectWithinBound(column.data as NumericArray, back.data as NumericArray, bound, column.name);
+      });
+      // Discrete columns (±1 charges, integers) come back exactly whatever the bound.
+      expect(table.columns[5]!.data).toEqual(adversarial.columns[5]!.data);
+      expect(table.columns[6]!.data).toEqual(adversarial.columns[6]!.data);
+    },
+  );
+
+  it.each(BOUNDS.map((b) => [b.kind, b] as const))(
+    'keeps a 3-D field with NaN, -0 and a constant frame within %s',
+    async (_, bound) => {
+      const data = new Float32Array(6 * 7 * 5).map((_, i) => Math.sin(i / 5) * 10 + (i % 7));
+      data.fill(2, 0, 35);
+      data[40] = Number.NaN;
+      data[41] = -0;
+      data[42] = Number.NEGATIVE_INFINITY;
+      const field: Field = { kind: 'field', shape: [6, 7, 5], dtype: 'float32', data, attributes: {} };
+      const { decoded } = await roundTrip(field, bound);
+      expect((decoded as Field).shape).toEqual([6, 7, 5]);
+      expectWithinBound(field.data, (decoded as Field).data, bound, 'field');
+    },
+  );
+
+  it('handles a single row, an empty table and an empty field', async () => {
+    for (const bound of BOUNDS) {
+      const single: Table = {
+        kind: 'table',
+        rowCount: 1,
+        columns: [{ name: 'x', dtype: 'float64', data: Float64Array.of(-12.5) }],
+        attributes: {},
+      };
+      expectWithinBound(
+        single.columns[0]!.data as NumericArray,
+        ((await roundTrip(single, bound)).decoded as Table).columns[0]!.data as NumericArray,
+        bound,
+        'single',
+      );
+      const empty: Table = {
+        kind: 'table',
+        rowCount: 0,
+        columns: [{ name: 'x', dtype: 'float64', data: new Float64Array(0) }],
+        attributes: {},
+      };
+      expect(((await roundTrip(empty, bound)).decoded as Table).rowCount).toBe(0);
+      const none: Field = {
+        kind: 'field',
+        shape: [0, 4],
+        dtype: 'float64',
+        data: new Float64Array(0),
+        attributes: {},
+      };
+      expect(((await roundTrip(none, bound)).decoded as Field).shape).toEqual([0, 4]);
+    }
+  });
+
+  it('applies --column overrides by glob, and keeps discrete columns exact unless overridden', async () => {
+    const table: Table = {
+      kind: 'table',
+      rowCount: 200,
+      columns: [
+        { name: 'H1_PX', dtype: 'float64', data: new Float64Array(200).map((_, i) => Math.cos(i) * 1000) },
+        { name: 'H1_Charge', dtype: 'float64', data: new Float64Array(200).map((_, i) => (i % 3 ? 1 : -1)) },
+      ],
+      attributes: {},
+    };
+    const exactPx = await roundTrip(table, parseBound('abs=1'), ['H?_P*=exact']);
+    expect(exactPx.result.plans.map((p) => p.method.name)).toEqual(['exact', 'exact']);
+    const lossyCharge = await roundTrip(table, parseBound('abs=1'), ['*Charge=abs=0.5']);
+    expect(lossyCharge.result.plans.map((p) => p.method.name)).toEqual(['quantized', 'quantized']);
+    expectWithinBound(
+      table.columns[1]!.data as NumericArray,
+      (lossyCharge.decoded as Table).columns[1]!.data as NumericArray,
+      parseBound('abs=0.5'),
+      'charge',
+    );
+  });
+
+  it('writes the same bytes for the same input and options', async () => {
+    const a = await compressDataset(adversarial, { bound: parseBound('pwrel=1e-3') });
+    const b = await compressDataset(adversarial, { bound: parseBound('pwrel=1e-3') });
+    expect(a.bytes).toEqual(b.bytes);
+  });
+});
+
+describe('parseBound', () => {
+  it('reads the four forms and rejects the rest with the forms in the message', () => {
+    expect(parseBound('abs=1e-4')).toEqual({ kind: 'abs', value: 1e-4 });
+    expect(parseBound(' pwrel = 0.001 ')).toEqual({ kind: 'pwrel', value: 0.001 });
+    expect(parseBound('exact')).toEqual({ kind: 'lossless' });
+    expect(() => parseBound('abs=-1')).toThrow(/finite number ≥ 0/);
+    expect(() => parseBound('pwrel=2')).toThrow(/below 1/);
+    expect(() => parseBound('psnr=40')).toThrow(/abs=E, rel=E, pwrel=E or lossless/);
+  });
+});
