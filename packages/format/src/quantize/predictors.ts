@@ -12,12 +12,6 @@ export type PredictorSpec =
   /** Learned weights over causal neighbours (offsets per axis); Lorenzo wherever a neighbour is outside. */
   | { name: 'stencil'; offsets: number[][]; weights: number[] };
 
-/** Walks a block in C order, computing each prediction from the working values before it. */
-export interface BlockPredictor {
-  /** Prediction for flat index i; `index` is i's multi-index. */
-  predict(working: Float64Array, i: number, index: Int32Array): number;
-}
-
 export function validatePredictor(spec: unknown, rank: number, path: string): PredictorSpec {
   const p = spec as PredictorSpec;
   const fail = (reason: string): never => {
@@ -64,72 +58,99 @@ function isCausal(offset: number[]): boolean {
   return false;
 }
 
-export function createPredictor(spec: PredictorSpec, shape: readonly number[]): BlockPredictor {
-  if (spec.name === 'constant') {
-    const value = spec.value;
-    return { predict: () => value };
-  }
-  const lorenzo = lorenzoPredictor(shape);
-  if (spec.name === 'lorenzo') return lorenzo;
-  const rank = shape.length;
-  const strides = stridesOf(shape);
-  const offsets = Int32Array.from(spec.offsets, (o) => o.reduce((n, v, d) => n + v * strides[d]!, 0));
-  const weights = Float64Array.from(spec.weights);
-  const low = new Int32Array(rank);
-  const high = new Int32Array(rank);
-  for (let d = 0; d < rank; d++) {
-    low[d] = Math.max(0, ...spec.offsets.map((o) => -o[d]!));
-    high[d] = shape[d]! - Math.max(0, ...spec.offsets.map((o) => o[d]!));
-  }
-  const taps = offsets.length;
-  return {
-    predict(working, i, index) {
-      for (let d = 0; d < rank; d++) {
-        const v = index[d]!;
-        if (v < low[d]! || v >= high[d]!) return lorenzo.predict(working, i, index);
-      }
-      let sum = 0;
-      for (let k = 0; k < taps; k++) sum += weights[k]! * working[i + offsets[k]!]!;
-      return sum;
-    },
+/**
+ * Predictions for one block, walked row by row (a row = the last axis). Which axes have a predecessor
+ * changes only at row starts, so the Lorenzo terms and the stencil's validity are set once per row;
+ * `at` then costs one short loop per value. Terms are summed in the order SPEC.md §7.2.1 fixes.
+ */
+export class BlockPredictor {
+  private readonly constant: number | undefined;
+  private readonly lorenzo: { offsets: Int32Array; signs: Float64Array }[] = [];
+  private readonly stencilOffsets: Int32Array | undefined;
+  private readonly stencilWeights: Float64Array | undefined;
+  private readonly low: Int32Array;
+  private readonly high: Int32Array;
+  private first: { offsets: Int32Array; signs: Float64Array } = {
+    offsets: new Int32Array(0),
+    signs: new Float64Array(0),
   };
-}
+  private rest: { offsets: Int32Array; signs: Float64Array } = this.first;
+  private stencilRow = false;
+  private readonly rank: number;
 
-/** Lorenzo: for the set A of axes with index > 0, Σ over non-empty S ⊆ A of (−1)^(|S|+1) · x[i − Σ_{d∈S} e_d]. */
-function lorenzoPredictor(shape: readonly number[]): BlockPredictor {
-  const rank = shape.length;
-  if (rank > 16) throw formatErrors.unsupported('Lorenzo predictor rank', String(rank));
-  const strides = stridesOf(shape);
-  // For each availability mask, the flat offsets and signs of its terms, in increasing subset order.
-  const terms: { offsets: Int32Array; signs: Float64Array }[] = [];
-  for (let mask = 0; mask < 1 << rank; mask++) {
-    const offsets: number[] = [];
-    const signs: number[] = [];
-    for (let subset = 1; subset < 1 << rank; subset++) {
-      if ((subset & mask) !== subset) continue;
-      let offset = 0;
-      let bits = 0;
-      for (let d = 0; d < rank; d++) {
-        if (subset & (1 << (rank - 1 - d))) {
-          offset += strides[d]!;
-          bits++;
-        }
-      }
-      offsets.push(-offset);
-      signs.push(bits % 2 === 1 ? 1 : -1);
+  constructor(spec: PredictorSpec, shape: readonly number[]) {
+    const rank = shape.length;
+    this.rank = rank;
+    const strides = stridesOf(shape);
+    this.low = new Int32Array(rank);
+    this.high = new Int32Array(rank);
+    if (spec.name === 'constant') {
+      this.constant = spec.value;
+      return;
     }
-    terms.push({ offsets: Int32Array.from(offsets), signs: Float64Array.from(signs) });
+    if (rank > 16) throw formatErrors.unsupported('Lorenzo predictor rank', String(rank));
+    // For each availability mask (axis 0 = most significant bit), the terms of the Lorenzo sum.
+    for (let mask = 0; mask < 1 << rank; mask++) {
+      const offsets: number[] = [];
+      const signs: number[] = [];
+      for (let subset = 1; subset < 1 << rank; subset++) {
+        if ((subset & mask) !== subset) continue;
+        let offset = 0;
+        let bits = 0;
+        for (let d = 0; d < rank; d++) {
+          if (subset & (1 << (rank - 1 - d))) {
+            offset += strides[d]!;
+            bits++;
+          }
+        }
+        offsets.push(-offset);
+        signs.push(bits % 2 === 1 ? 1 : -1);
+      }
+      this.lorenzo.push({ offsets: Int32Array.from(offsets), signs: Float64Array.from(signs) });
+    }
+    if (spec.name === 'stencil') {
+      this.stencilOffsets = Int32Array.from(spec.offsets, (o) =>
+        o.reduce((n, v, d) => n + v * strides[d]!, 0),
+      );
+      this.stencilWeights = Float64Array.from(spec.weights);
+      for (let d = 0; d < rank; d++) {
+        this.low[d] = Math.max(0, ...spec.offsets.map((o) => -o[d]!));
+        this.high[d] = shape[d]! - Math.max(0, ...spec.offsets.map((o) => o[d]!));
+      }
+    }
   }
-  return {
-    predict(working, i, index) {
-      let mask = 0;
-      for (let d = 0; d < rank; d++) mask = (mask << 1) | (index[d]! > 0 ? 1 : 0);
-      const { offsets, signs } = terms[mask]!;
+
+  /** Prepares the row whose leading indices (all axes but the last) are `rowIndex`. */
+  startRow(rowIndex: Int32Array): void {
+    if (this.constant !== undefined) return;
+    let mask = 0;
+    let inside = this.stencilOffsets !== undefined;
+    for (let d = 0; d < this.rank - 1; d++) {
+      const v = rowIndex[d]!;
+      mask = (mask << 1) | (v > 0 ? 1 : 0);
+      if (v < this.low[d]! || v >= this.high[d]!) inside = false;
+    }
+    this.first = this.lorenzo[mask << 1]!;
+    this.rest = this.lorenzo[(mask << 1) | 1]!;
+    this.stencilRow = inside;
+  }
+
+  /** The prediction for flat index `i`, at position `x` along the last axis of the current row. */
+  at(working: Float64Array, i: number, x: number): number {
+    if (this.constant !== undefined) return this.constant;
+    const last = this.rank - 1;
+    if (this.stencilRow && x >= this.low[last]! && x < this.high[last]!) {
+      const offsets = this.stencilOffsets!;
+      const weights = this.stencilWeights!;
       let sum = 0;
-      for (let k = 0; k < offsets.length; k++) sum += signs[k]! * working[i + offsets[k]!]!;
+      for (let k = 0; k < offsets.length; k++) sum += weights[k]! * working[i + offsets[k]!]!;
       return sum;
-    },
-  };
+    }
+    const { offsets, signs } = x > 0 ? this.rest : this.first;
+    let sum = 0;
+    for (let k = 0; k < offsets.length; k++) sum += signs[k]! * working[i + offsets[k]!]!;
+    return sum;
+  }
 }
 
 export function stridesOf(shape: readonly number[]): number[] {

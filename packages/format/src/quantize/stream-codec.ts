@@ -9,7 +9,7 @@ import { formatErrors } from '../errors.ts';
 import type { Exceptions } from './exceptions.ts';
 import { canonicalExp2 } from './exp2.ts';
 import type { PredictorSpec } from './predictors.ts';
-import { createPredictor, stridesOf } from './predictors.ts';
+import { BlockPredictor, stridesOf } from './predictors.ts';
 
 export interface QuantizerParams {
   /** `linear`: values are quantized as they are; `log`: log2|x| is, with sign and zero coded apart. */
@@ -79,6 +79,54 @@ function integerCast(min: number, max: number): (v: number) => number {
   return (v) => (v < min ? min : v > max ? max : Math.round(v));
 }
 
+/**
+ * Walks a block's rows (the last axis) in C order and yields, per row, the strides of the axes that have
+ * a predecessor — the neighbours whose |q| form the context. Shared by encoder and decoder.
+ */
+class RowWalk {
+  readonly rows: number;
+  readonly rowLength: number;
+  readonly rowIndex: Int32Array;
+  /** Strides of the leading axes with index > 0 in the current row; its first `count` entries are valid. */
+  readonly neighbourStrides: Int32Array;
+  count = 0;
+  private readonly strides: number[];
+  private readonly shape: readonly number[];
+
+  constructor(shape: readonly number[]) {
+    this.shape = shape;
+    const rank = shape.length;
+    this.rowLength = rank === 0 ? 1 : shape[rank - 1]!;
+    const total = shape.reduce((a, b) => a * b, 1);
+    this.rows = this.rowLength === 0 ? 0 : total / this.rowLength;
+    this.rowIndex = new Int32Array(Math.max(rank - 1, 0));
+    this.neighbourStrides = new Int32Array(Math.max(rank - 1, 0));
+    this.strides = stridesOf(shape);
+  }
+
+  /** Sets up row `row` (rows are visited in order, starting at 0). */
+  enter(row: number): void {
+    if (row > 0) {
+      for (let d = this.rowIndex.length - 1; d >= 0; d--) {
+        this.rowIndex[d]!++;
+        if (this.rowIndex[d]! < this.shape[d]!) break;
+        this.rowIndex[d] = 0;
+      }
+    }
+    this.count = 0;
+    for (let d = 0; d < this.rowIndex.length; d++) {
+      if (this.rowIndex[d]! > 0) this.neighbourStrides[this.count++] = this.strides[d]!;
+    }
+  }
+}
+
+/** The context of value i (SPEC.md §7.2 step 2): the bucketed sum of its predecessors' |q| along each axis. */
+function contextOf(magnitudes: Int32Array, i: number, x: number, walk: RowWalk): number {
+  let sum = x > 0 ? magnitudes[i - 1]! : 0;
+  for (let k = 0; k < walk.count; k++) sum += magnitudes[i - walk.neighbourStrides[k]!]!;
+  return CONTEXT_OF_SUM[Math.min(sum, 15)]!;
+}
+
 export function encodeQuantizedStream(
   values: NumericArray,
   shape: readonly number[],
@@ -88,12 +136,10 @@ export function encodeQuantizedStream(
 ): EncodedStream {
   const n = values.length;
   const cast = castFor(dtype);
-  const predictor = createPredictor(params.predictor, shape);
-  const strides = stridesOf(shape);
-  const rank = shape.length;
+  const predictor = new BlockPredictor(params.predictor, shape);
+  const walk = new RowWalk(shape);
   const working = new Float64Array(n);
   const magnitudes = new Int32Array(n);
-  const index = new Int32Array(rank);
   const encoder = new RangeEncoder(Math.max(1024, n >> 2));
   const model = new SignedIntegerModel(CONTEXTS);
   const bits = createBitStates(2);
@@ -102,51 +148,55 @@ export function encodeQuantizedStream(
   const log = params.domain === 'log';
   const input = values as Float64Array;
 
-  for (let i = 0; i < n; i++) {
-    const x = Number(input[i]);
-    const prediction = predictor.predict(working, i, index);
-    const context = neighbourContext(magnitudes, i, index, strides);
-    advance(index, shape);
-
-    const allowed = tolerance.absolute + tolerance.relative * Math.abs(x);
-    let exception = !Number.isFinite(x) || Object.is(x, -0);
-    let q = 0;
-    let w = prediction;
-    if (!exception && log && x === 0) {
-      encoder.encodeBit(bits, ZERO_STATE, 1);
-      working[i] = prediction;
-      continue;
-    }
-    if (!exception) {
-      const target = log ? Math.log2(Math.abs(x)) : x;
-      q = Math.round((target - prediction) / step);
-      exception = true;
-      // The nearest index first, then its neighbours: floating-point rounding can push the nearest one
-      // just past the bound, never both of its neighbours.
-      for (const candidate of [q, q + 1, q - 1]) {
-        if (Math.abs(candidate) > MAX_INDEX) continue;
-        const wc = prediction + candidate * step;
-        const out = reconstruct(wc, x < 0, params, cast);
-        if (Math.abs(out - x) <= allowed) {
-          q = candidate;
-          w = wc;
-          exception = false;
-          break;
+  for (let row = 0; row < walk.rows; row++) {
+    walk.enter(row);
+    predictor.startRow(walk.rowIndex);
+    const base = row * walk.rowLength;
+    for (let x = 0; x < walk.rowLength; x++) {
+      const i = base + x;
+      const value = Number(input[i]);
+      const prediction = predictor.at(working, i, x);
+      const context = contextOf(magnitudes, i, x, walk);
+      const allowed = tolerance.absolute + tolerance.relative * Math.abs(value);
+      let exception = !Number.isFinite(value) || Object.is(value, -0);
+      let q = 0;
+      let w = prediction;
+      if (!exception && log && value === 0) {
+        encoder.encodeBit(bits, ZERO_STATE, 1);
+        working[i] = prediction;
+        continue;
+      }
+      if (!exception) {
+        const target = log ? Math.log2(Math.abs(value)) : value;
+        const nearest = Math.round((target - prediction) / step);
+        exception = true;
+        // The nearest index first, then its neighbours: floating-point rounding can push the nearest
+        // one just past the bound, never both of its neighbours.
+        for (let k = 0; k < 3; k++) {
+          const candidate = k === 0 ? nearest : k === 1 ? nearest + 1 : nearest - 1;
+          if (Math.abs(candidate) > MAX_INDEX) continue;
+          const wc = prediction + candidate * step;
+          if (Math.abs(reconstruct(wc, value < 0, params, cast) - value) <= allowed) {
+            q = candidate;
+            w = wc;
+            exception = false;
+            break;
+          }
         }
       }
+      if (exception) {
+        exceptionPositions.push(i);
+        working[i] = prediction;
+        continue;
+      }
+      if (log) {
+        encoder.encodeBit(bits, ZERO_STATE, 0);
+        encoder.encodeBit(bits, SIGN_STATE, value < 0 ? 1 : 0);
+      }
+      model.encode(encoder, q, context);
+      working[i] = w;
+      magnitudes[i] = q < 0 ? -q : q;
     }
-    if (exception) {
-      exceptionPositions.push(i);
-      working[i] = prediction;
-      continue;
-    }
-    if (log) {
-      encoder.encodeBit(bits, ZERO_STATE, 0);
-      encoder.encodeBit(bits, SIGN_STATE, x < 0 ? 1 : 0);
-    }
-    model.encode(encoder, q, context);
-    working[i] = w;
-    magnitudes[i] = q < 0 ? -q : q;
   }
   const positions = Uint32Array.from(exceptionPositions);
   const exceptionValues = allocateArray(dtype, positions.length);
@@ -164,71 +214,57 @@ export function decodeQuantizedStream(
 ): NumericArray {
   const n = shape.reduce((a, b) => a * b, 1);
   const cast = castFor(dtype);
-  const predictor = createPredictor(params.predictor, shape);
-  const strides = stridesOf(shape);
-  const rank = shape.length;
+  const predictor = new BlockPredictor(params.predictor, shape);
+  const walk = new RowWalk(shape);
   const working = new Float64Array(n);
   const magnitudes = new Int32Array(n);
-  const index = new Int32Array(rank);
   const decoder = new RangeDecoder(residuals);
   const model = new SignedIntegerModel(CONTEXTS);
   const bits = createBitStates(2);
   const out = allocateArray(dtype, n) as Float64Array;
   const { step } = params;
   const log = params.domain === 'log';
+  const float32 = dtype === 'float32';
+  const float64 = dtype === 'float64';
   const positions = exceptions.positions;
   const exceptionValues = exceptions.values as Float64Array;
   let nextException = 0;
   let nextPosition = positions.length > 0 ? positions[0]! : -1;
 
-  for (let i = 0; i < n; i++) {
-    const prediction = predictor.predict(working, i, index);
-    const context = neighbourContext(magnitudes, i, index, strides);
-    advance(index, shape);
-    if (i === nextPosition) {
-      working[i] = prediction;
-      out[i] = exceptionValues[nextException]!;
-      nextException++;
-      nextPosition = nextException < positions.length ? positions[nextException]! : -1;
-      continue;
-    }
-    let negative = false;
-    if (log) {
-      if (decoder.decodeBit(bits, ZERO_STATE) === 1) {
+  for (let row = 0; row < walk.rows; row++) {
+    walk.enter(row);
+    predictor.startRow(walk.rowIndex);
+    const base = row * walk.rowLength;
+    for (let x = 0; x < walk.rowLength; x++) {
+      const i = base + x;
+      const prediction = predictor.at(working, i, x);
+      const context = contextOf(magnitudes, i, x, walk);
+      if (i === nextPosition) {
         working[i] = prediction;
-        out[i] = 0;
+        out[i] = exceptionValues[nextException]!;
+        nextException++;
+        nextPosition = nextException < positions.length ? positions[nextException]! : -1;
         continue;
       }
-      negative = decoder.decodeBit(bits, SIGN_STATE) === 1;
+      let negative = false;
+      if (log) {
+        if (decoder.decodeBit(bits, ZERO_STATE) === 1) {
+          working[i] = prediction;
+          out[i] = 0;
+          continue;
+        }
+        negative = decoder.decodeBit(bits, SIGN_STATE) === 1;
+      }
+      const q = model.decode(decoder, context);
+      const w = prediction + q * step;
+      working[i] = w;
+      magnitudes[i] = q < 0 ? -q : q;
+      // The common dtypes inline their cast; typed-array stores round float32 to nearest-even themselves.
+      if (log) out[i] = reconstruct(w, negative, params, cast);
+      else out[i] = float32 || float64 ? w : cast(w);
     }
-    const q = model.decode(decoder, context);
-    const w = prediction + q * step;
-    working[i] = w;
-    magnitudes[i] = q < 0 ? -q : q;
-    out[i] = reconstruct(w, negative, params, cast);
   }
   if (decoder.overrun())
     throw formatErrors.malformedSection(label, 'the residual stream ends before its last value');
   return out;
-}
-
-/** The context of value i: the bucketed sum of |q| of its predecessors along each axis (SPEC.md §7.2.3). */
-function neighbourContext(
-  magnitudes: Int32Array,
-  i: number,
-  index: Int32Array,
-  strides: readonly number[],
-): number {
-  let sum = 0;
-  for (let d = 0; d < index.length; d++) if (index[d]! > 0) sum += magnitudes[i - strides[d]!]!;
-  return CONTEXT_OF_SUM[Math.min(sum, 15)]!;
-}
-
-/** Steps a C-order multi-index forward by one element. */
-function advance(index: Int32Array, shape: readonly number[]): void {
-  for (let d = index.length - 1; d >= 0; d--) {
-    index[d]!++;
-    if (index[d]! < shape[d]!) return;
-    index[d] = 0;
-  }
 }
