@@ -64,6 +64,8 @@ export type {
   TableMetadata,
 } from './metadata.ts';
 export { validateMetadata } from './metadata.ts';
+export type { Activation, DenseLayer, DenseNetwork } from './model/dense-network.ts';
+export { validateDenseNetwork } from './model/dense-network.ts';
 export type { PredictorSpec } from './quantize/predictors.ts';
 export type { QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
 export type { BoundCheck } from './quantize/verify.ts';
