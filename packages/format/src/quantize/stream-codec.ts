@@ -158,7 +158,7 @@ export function encodeQuantizedStream(
       const prediction = predictor.at(working, i, x);
       const context = contextOf(magnitudes, i, x, walk);
       const allowed = tolerance.absolute + tolerance.relative * Math.abs(value);
-      let exception = !Number.isFinite(value) || Object.is(value, -0);
+      let exception = !Number.isFinite(value) || (value === 0 && 1 / value < 0);
       let q = 0;
       let w = prediction;
       if (!exception && log && value === 0) {

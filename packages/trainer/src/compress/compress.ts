@@ -21,6 +21,9 @@ import { describeBoundSpec } from './error-bound.ts';
 import { EXACT, planColumn, quantizedPlan } from './plan.ts';
 import { fitStencil, STENCIL_OFFSETS } from './stencil-fit.ts';
 
+/** Values of the trial block on which field predictors compete. */
+const TRIAL_VALUES = 1 << 16;
+
 export interface CompressOptions {
   bound: BoundSpec;
   overrides?: readonly ColumnOverride[];
@@ -100,11 +103,13 @@ function planField(
   if (!lorenzo) return { plans: [EXACT], reasons: ['constant or non-finite'] };
   const grid = chooseGrid(field, chunkRows ? { chunkRows } : {});
   const box = chunkBox(grid, 0);
+  // Candidates compete on the first chunk, cut along axis 0 to about TRIAL_VALUES values: enough to rank
+  // predictors, cheap enough that choosing costs less than compressing.
+  const perRow = box.count.slice(1).reduce((a, b) => a * b, 1);
+  box.count[0] = Math.max(1, Math.min(box.count[0]!, Math.ceil(TRIAL_VALUES / Math.max(perRow, 1))));
   const block = extractBlock(field.data, field.shape, box.start, box.count);
   const log = bound.kind === 'pwrel';
-  const working = Float64Array.from(block as Float64Array, (v) =>
-    log ? Math.log2(Math.abs(Number(v))) : Number(v),
-  );
+  const working = toWorkingDomain(block, log);
   const candidates: { plan: StreamPlan; reason: string }[] = [{ plan: lorenzo, reason: 'Lorenzo predictor' }];
   const offsets = STENCIL_OFFSETS[box.count.length];
   if (offsets) {
@@ -115,9 +120,7 @@ function planField(
         reason: 'learned stencil (fit on data)',
       });
     const reconstruction = encodeStreamForTrial(lorenzo, block, box.count, field.dtype).decoded;
-    const decodedWorking = Float64Array.from(reconstruction as Float64Array, (v) =>
-      log ? Math.log2(Math.abs(Number(v))) : Number(v),
-    );
+    const decodedWorking = toWorkingDomain(reconstruction as NumericArray, log);
     const refitted = fitStencil(working, decodedWorking, box.count, offsets);
     if (refitted) {
       candidates.push({
@@ -136,6 +139,16 @@ function planField(
     }
   }
   return { plans: [best.plan], reasons: [best.reason] };
+}
+
+/** The values the predictors work on: the values themselves, or log2|x| in the log domain. */
+function toWorkingDomain(values: NumericArray, log: boolean): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    out[i] = log ? Math.log2(Math.abs(v)) : v;
+  }
+  return out;
 }
 
 function withStencil(plan: StreamPlan, offsets: number[][], weights: number[]): StreamPlan {
