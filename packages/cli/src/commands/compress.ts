@@ -145,7 +145,7 @@ export function renderCompressSummary(
   const v = summary.verified;
   lines.push(
     v
-      ? `  verified ${v.values.toLocaleString('en-US')} values: max |error| ${v.maxAbsoluteError.toPrecision(6)}, max relative error ${v.maxRelativeError.toPrecision(6)}`
+      ? `  verified ${v.values.toLocaleString('en-US')} values: max |error| ${v.maxAbsoluteError.toPrecision(6)}${summary.bounds.some((b) => b.startsWith('pwrel')) ? `, max relative error ${v.maxRelativeError.toPrecision(6)}` : ''}`
       : '  not verified (--no-verify)',
     `  size ${summary.bytes.toLocaleString('en-US')} bytes (${formatBytes(summary.bytes)}), every byte needed to decode included`,
     `  ratio ${formatRatio(summary.ratioToOriginal)} vs the original dtype (${formatBytes(summary.originalBytes)}), ${formatRatio(summary.ratioToFloat32)} vs float32`,

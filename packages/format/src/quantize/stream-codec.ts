@@ -36,7 +36,8 @@ const MAX_INDEX = 2 ** 30;
 const CONTEXT_OF_SUM = Uint8Array.from({ length: 16 }, (_, s) =>
   s < 5 ? s : s < 7 ? 5 : s < 10 ? 6 : s < 15 ? 7 : 8,
 );
-export const CONTEXTS = 9;
+/** Integer contexts: 9 magnitude buckets × 3 sign states; a constant predictor uses context 0 only. */
+export const CONTEXTS = 27;
 const ZERO_STATE = 0;
 const SIGN_STATE = 1;
 
@@ -120,11 +121,25 @@ class RowWalk {
   }
 }
 
-/** The context of value i (SPEC.md §7.2 step 2): the bucketed sum of its predecessors' |q| along each axis. */
-function contextOf(magnitudes: Int32Array, i: number, x: number, walk: RowWalk): number {
-  let sum = x > 0 ? magnitudes[i - 1]! : 0;
-  for (let k = 0; k < walk.count; k++) sum += magnitudes[i - walk.neighbourStrides[k]!]!;
-  return CONTEXT_OF_SUM[Math.min(sum, 15)]!;
+/**
+ * The context of value i (SPEC.md §7.2 step 2): the bucketed sum of its predecessors' |q| along each
+ * axis, times three, plus the sign of the sum of their signs. Residuals of a good predictor cluster in
+ * space, in size and in sign.
+ */
+function contextOf(quantized: Int32Array, i: number, x: number, walk: RowWalk): number {
+  let sum = 0;
+  let signs = 0;
+  if (x > 0) {
+    const q = quantized[i - 1]!;
+    sum = q < 0 ? -q : q;
+    signs = Math.sign(q);
+  }
+  for (let k = 0; k < walk.count; k++) {
+    const q = quantized[i - walk.neighbourStrides[k]!]!;
+    sum += q < 0 ? -q : q;
+    signs += Math.sign(q);
+  }
+  return CONTEXT_OF_SUM[Math.min(sum, 15)]! * 3 + (signs > 0 ? 1 : signs < 0 ? 2 : 0);
 }
 
 export function encodeQuantizedStream(
@@ -139,13 +154,14 @@ export function encodeQuantizedStream(
   const predictor = new BlockPredictor(params.predictor, shape);
   const walk = new RowWalk(shape);
   const working = new Float64Array(n);
-  const magnitudes = new Int32Array(n);
+  const quantized = new Int32Array(n);
   const encoder = new RangeEncoder(Math.max(1024, n >> 2));
   const model = new SignedIntegerModel(CONTEXTS);
   const bits = createBitStates(2);
   const exceptionPositions: number[] = [];
   const { step } = params;
   const log = params.domain === 'log';
+  const constant = params.predictor.name === 'constant';
   const input = values as Float64Array;
 
   for (let row = 0; row < walk.rows; row++) {
@@ -156,7 +172,7 @@ export function encodeQuantizedStream(
       const i = base + x;
       const value = Number(input[i]);
       const prediction = predictor.at(working, i, x);
-      const context = contextOf(magnitudes, i, x, walk);
+      const context = constant ? 0 : contextOf(quantized, i, x, walk);
       const allowed = tolerance.absolute + tolerance.relative * Math.abs(value);
       let exception = !Number.isFinite(value) || (value === 0 && 1 / value < 0);
       let q = 0;
@@ -195,7 +211,7 @@ export function encodeQuantizedStream(
       }
       model.encode(encoder, q, context);
       working[i] = w;
-      magnitudes[i] = q < 0 ? -q : q;
+      quantized[i] = q;
     }
   }
   const positions = Uint32Array.from(exceptionPositions);
@@ -217,13 +233,14 @@ export function decodeQuantizedStream(
   const predictor = new BlockPredictor(params.predictor, shape);
   const walk = new RowWalk(shape);
   const working = new Float64Array(n);
-  const magnitudes = new Int32Array(n);
+  const quantized = new Int32Array(n);
   const decoder = new RangeDecoder(residuals);
   const model = new SignedIntegerModel(CONTEXTS);
   const bits = createBitStates(2);
   const out = allocateArray(dtype, n) as Float64Array;
   const { step } = params;
   const log = params.domain === 'log';
+  const constant = params.predictor.name === 'constant';
   const float32 = dtype === 'float32';
   const float64 = dtype === 'float64';
   const positions = exceptions.positions;
@@ -238,7 +255,7 @@ export function decodeQuantizedStream(
     for (let x = 0; x < walk.rowLength; x++) {
       const i = base + x;
       const prediction = predictor.at(working, i, x);
-      const context = contextOf(magnitudes, i, x, walk);
+      const context = constant ? 0 : contextOf(quantized, i, x, walk);
       if (i === nextPosition) {
         working[i] = prediction;
         out[i] = exceptionValues[nextException]!;
@@ -258,7 +275,7 @@ export function decodeQuantizedStream(
       const q = model.decode(decoder, context);
       const w = prediction + q * step;
       working[i] = w;
-      magnitudes[i] = q < 0 ? -q : q;
+      quantized[i] = q;
       // The common dtypes inline their cast; typed-array stores round float32 to nearest-even themselves.
       if (log) out[i] = reconstruct(w, negative, params, cast);
       else out[i] = float32 || float64 ? w : cast(w);

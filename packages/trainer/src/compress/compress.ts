@@ -110,33 +110,28 @@ function planField(
   const block = extractBlock(field.data, field.shape, box.start, box.count);
   const log = bound.kind === 'pwrel';
   const working = toWorkingDomain(block, log);
-  const candidates: { plan: StreamPlan; reason: string }[] = [{ plan: lorenzo, reason: 'Lorenzo predictor' }];
+  const trial = (plan: StreamPlan) => encodeStreamForTrial(plan, block, box.count, field.dtype);
+  let best = { plan: lorenzo, reason: 'Lorenzo predictor', ...trial(lorenzo) };
   const offsets = STENCIL_OFFSETS[box.count.length];
   if (offsets) {
-    const fitted = fitStencil(working, working, box.count, offsets);
+    // Fit on the data, and on reconstructions like the one the decoder will see (whose neighbours carry
+    // the quantization error); keep whichever costs the fewest bytes.
+    const attempt = (source: Float64Array, reason: string) => {
+      const weights = fitStencil(working, source, box.count, offsets);
+      if (!weights) return undefined;
+      const plan = withStencil(lorenzo, offsets, weights);
+      const result = { plan, reason, ...trial(plan) };
+      if (result.bytes < best.bytes) best = result;
+      return result;
+    };
+    const lorenzoReconstruction = toWorkingDomain(best.decoded as NumericArray, log);
+    const fitted = attempt(working, 'learned stencil (fit on data)');
+    attempt(lorenzoReconstruction, 'learned stencil (fit on the Lorenzo reconstruction)');
     if (fitted)
-      candidates.push({
-        plan: withStencil(lorenzo, offsets, fitted),
-        reason: 'learned stencil (fit on data)',
-      });
-    const reconstruction = encodeStreamForTrial(lorenzo, block, box.count, field.dtype).decoded;
-    const decodedWorking = toWorkingDomain(reconstruction as NumericArray, log);
-    const refitted = fitStencil(working, decodedWorking, box.count, offsets);
-    if (refitted) {
-      candidates.push({
-        plan: withStencil(lorenzo, offsets, refitted),
-        reason: 'learned stencil (fit on reconstruction)',
-      });
-    }
-  }
-  let best = candidates[0]!;
-  let bestBytes = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const bytes = encodeStreamForTrial(candidate.plan, block, box.count, field.dtype).bytes;
-    if (bytes < bestBytes) {
-      best = candidate;
-      bestBytes = bytes;
-    }
+      attempt(
+        toWorkingDomain(fitted.decoded as NumericArray, log),
+        'learned stencil (fit on its own reconstruction)',
+      );
   }
   return { plans: [best.plan], reasons: [best.reason] };
 }

@@ -13,18 +13,25 @@ export const STENCIL_OFFSETS: Record<number, number[][]> = {
     [0, -2],
     [-2, 0],
   ],
-  3: [
-    [0, 0, -1],
-    [0, -1, 0],
-    [0, -1, -1],
-    [0, -1, 1],
-    [-1, 0, 0],
-    [-1, 0, -1],
-    [-1, -1, 0],
-    [-1, 0, 1],
-    [-1, 1, 0],
-  ],
+  3: causalBox(2, 1, 1, [
+    [0, 0, -2],
+    [0, -2, 0],
+    [0, -1, -2],
+    [0, -2, -1],
+    [0, -1, 2],
+  ]),
 };
+
+/** Every causal offset within ±t, ±y, ±x of a 3-D value, in C order, then the extra offsets. */
+function causalBox(t: number, y: number, x: number, extra: number[][]): number[][] {
+  const offsets: number[][] = [];
+  for (let dt = -t; dt <= 0; dt++)
+    for (let dy = -y; dy <= y; dy++)
+      for (let dx = -x; dx <= x; dx++) {
+        if (dt < 0 || dy < 0 || (dy === 0 && dx < 0)) offsets.push([dt, dy, dx]);
+      }
+  return [...offsets, ...extra];
+}
 
 /**
  * Least-squares weights predicting `target[i]` from `source[i + offset]` over every interior point of a
