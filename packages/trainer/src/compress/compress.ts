@@ -21,8 +21,11 @@ import { describeBoundSpec } from './error-bound.ts';
 import { EXACT, planColumn, quantizedPlan } from './plan.ts';
 import { fitStencil, STENCIL_OFFSETS } from './stencil-fit.ts';
 
-/** Values of the trial block on which field predictors compete. */
-const TRIAL_VALUES = 1 << 16;
+/** Values of the trial block on which field predictors compete (the first chunk, cut to this size). */
+const TRIAL_VALUES = 1 << 20;
+/** Stencils are also fitted on the trial block's first rows, about this many values: fits that see less
+ * of the data sometimes generalize better, and the trial decides. */
+const PREFIX_FIT_VALUES = 1 << 16;
 
 export interface CompressOptions {
   bound: BoundSpec;
@@ -116,8 +119,14 @@ function planField(
   if (offsets) {
     // Fit on the data, and on reconstructions like the one the decoder will see (whose neighbours carry
     // the quantization error); keep whichever costs the fewest bytes.
-    const attempt = (source: Float64Array, reason: string) => {
-      const weights = fitStencil(working, source, box.count, offsets);
+    const prefixRows = Math.max(
+      1,
+      Math.min(box.count[0]!, Math.ceil(PREFIX_FIT_VALUES / Math.max(perRow, 1))),
+    );
+    const attempt = (source: Float64Array, reason: string, rows: number) => {
+      const shape = [rows, ...box.count.slice(1)];
+      const size = rows * perRow;
+      const weights = fitStencil(working.subarray(0, size), source.subarray(0, size), shape, offsets);
       if (!weights) return undefined;
       const plan = withStencil(lorenzo, offsets, weights);
       const result = { plan, reason, ...trial(plan) };
@@ -125,13 +134,15 @@ function planField(
       return result;
     };
     const lorenzoReconstruction = toWorkingDomain(best.decoded as NumericArray, log);
-    const fitted = attempt(working, 'learned stencil (fit on data)');
-    attempt(lorenzoReconstruction, 'learned stencil (fit on the Lorenzo reconstruction)');
-    if (fitted)
-      attempt(
-        toWorkingDomain(fitted.decoded as NumericArray, log),
-        'learned stencil (fit on its own reconstruction)',
-      );
+    for (const rows of prefixRows < box.count[0]! ? [box.count[0]!, prefixRows] : [box.count[0]!]) {
+      const part = rows === box.count[0] ? '' : `, first ${rows} rows`;
+      const fitted = attempt(working, `learned stencil (fit on data${part})`, rows);
+      attempt(lorenzoReconstruction, `learned stencil (fit on the Lorenzo reconstruction${part})`, rows);
+      if (fitted) {
+        const own = toWorkingDomain(fitted.decoded as NumericArray, log);
+        attempt(own, `learned stencil (fit on its own reconstruction${part})`, rows);
+      }
+    }
   }
   return { plans: [best.plan], reasons: [best.reason] };
 }
