@@ -1,7 +1,8 @@
 // The decoder's core: open a .baler file from bytes or any ByteSource, read its description, and decode
 // all of it, a row range, or chunk after chunk. Platform-free: no Node built-ins, no DOM beyond fetch.
 import type { BalerFile, ByteSource, Dataset, FileSummary } from '@baler/format';
-import { bytesSource, openBaler, readDataset, summarizeFile } from '@baler/format';
+import { bytesSource, chunksOverlappingRows, openBaler, readDataset, summarizeFile } from '@baler/format';
+import { readAhead } from './read-ahead.ts';
 
 export interface BalerReader {
   /** What the file holds and its honest byte breakdown. */
@@ -23,16 +24,23 @@ export async function openBytes(input: Uint8Array | ArrayBuffer | ByteSource): P
         ? bytesSource(new Uint8Array(input))
         : input;
   const file = await openBaler(source);
+  const total = file.metadata.shape[0]!;
+  /** Reads rows [start, end) with the sections of their chunks fetched in as few reads as possible. */
+  const readRows = (start: number, end: number) => {
+    const chunks = new Set(chunksOverlappingRows(file.grid, start, end));
+    const sections = file.sections.filter((s) => chunks.has(s.chunk));
+    return readDataset({ ...file, source: readAhead(source, sections) }, { rows: { start, end } });
+  };
   return {
     info: summarizeFile(file),
     file,
-    read: (rows) => readDataset(file, rows ? { rows } : {}),
+    read: (rows) => (rows ? readRows(rows.start, rows.end) : readRows(0, total)),
     async *chunks() {
       const cuts = file.grid.boundaries[0] ?? [0];
       for (let i = 0; i + 1 < cuts.length; i++) {
         const start = cuts[i]!;
         const end = cuts[i + 1]!;
-        yield { start, end, data: await readDataset(file, { rows: { start, end } }) };
+        yield { start, end, data: await readRows(start, end) };
       }
     },
   };

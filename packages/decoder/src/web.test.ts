@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { MemorySink, writeExactDataset } from '@baler/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBytes } from './open.ts';
-import { httpSource } from './web.ts';
+import { httpSource, openUrl } from './web.ts';
 
 const rows = 5000;
 const table = {
@@ -50,6 +50,24 @@ describe('httpSource', () => {
       Array.from({ length: 100 }, (_, i) => 1200 + i),
     );
     expect(source.bytesFetched).toBeLessThan(bytes.length / 2);
+    // The header, the file's tail (footer, table, metadata, index), then the chunk's sections in one read.
+    expect(source.requests).toBe(3);
+  });
+
+  it('openUrl opens a remote file in one call and reports what it fetched', async () => {
+    const reader = await openUrl(url);
+    expect(reader.info).toMatchObject({
+      kind: 'table',
+      shape: [rows, 2],
+      chunks: 10,
+      fileBytes: bytes.length,
+    });
+    const part = await reader.read({ start: 4990, end: 5000 });
+    expect(part.kind === 'table' && Array.from(part.columns[0]!.data as Float64Array)).toEqual(
+      Array.from(table.columns[0]!.data.subarray(4990)),
+    );
+    expect(reader.source.requests).toBeGreaterThan(0);
+    expect(reader.source.bytesFetched).toBeLessThan(bytes.length / 2);
   });
 
   it('says so when the server has no such file', async () => {

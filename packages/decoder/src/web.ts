@@ -1,6 +1,9 @@
 // HTTP access for the web entry: a ByteSource over fetch with Range requests, so that reading rows a:b
-// of a remote file downloads only the chunks that hold them.
+// of a remote file downloads only the chunks that hold them. Only `fetch` is needed: browsers, workers,
+// Node ≥ 18, Deno and edge runtimes all have it.
 import type { ByteSource } from '@baler/format';
+import type { BalerReader } from './open.ts';
+import { openBytes } from './open.ts';
 
 export interface HttpSourceOptions {
   /** A fetch implementation (default: the global one). */
@@ -20,7 +23,7 @@ export class HttpRangeError extends Error {
 }
 
 /** Opens `url` for ranged reads; the server must answer Range requests with 206 (any static host does). */
-export async function httpSource(url: string, options: HttpSourceOptions = {}): Promise<HttpSource> {
+export async function httpSource(url: string | URL, options: HttpSourceOptions = {}): Promise<HttpSource> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const headers = options.headers ?? {};
   const head = await doFetch(url, { method: 'HEAD', headers });
@@ -56,4 +59,16 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       return bytes.length === length ? bytes : bytes.subarray(0, length);
     },
   };
+}
+
+/**
+ * Opens the .baler file at `url` over HTTP range requests: `openBytes(await httpSource(url, options))`.
+ * `reader.source` tells how many bytes were fetched so far.
+ */
+export async function openUrl(
+  url: string | URL,
+  options: HttpSourceOptions = {},
+): Promise<BalerReader & { readonly source: HttpSource }> {
+  const source = await httpSource(url, options);
+  return { ...(await openBytes(source)), source };
 }

@@ -66,20 +66,24 @@ export type {
 export { validateMetadata } from './metadata.ts';
 export type { Activation, DenseLayer, DenseNetwork } from './model/dense-network.ts';
 export { validateDenseNetwork } from './model/dense-network.ts';
+export { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './model/canonical.ts';
+export { ONNX_SUBSET, parseDenseOnnx } from './model/onnx.ts';
 export type { PredictorSpec } from './quantize/predictors.ts';
 export type { QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
 export type { BoundCheck } from './quantize/verify.ts';
 export { checkBound } from './quantize/verify.ts';
 export type { BalerFile } from './reader.ts';
 export { findSections, openBaler, readSection } from './reader.ts';
-export type { ReadOptions, StreamPlan, WriteDatasetOptions } from './storage.ts';
+export type { DatasetHeader, ReadOptions, StreamPlan, WriteDatasetOptions } from './storage.ts';
 export {
   chooseGrid,
+  describeDataset,
   encodeStreamForTrial,
   extractBlock,
   readDataset,
   TOOL_NAME,
   writeDataset,
+  writeDatasetPieces,
   writeExactDataset,
 } from './storage.ts';
 export type { FileSummary, SectionTotal } from './summary.ts';

@@ -76,60 +76,148 @@ export async function writeDataset(
   validateDataset(dataset);
   const grid = chooseGrid(dataset, options);
   const writer = await BalerWriter.start(sink);
-  const planOf = (j: number) => plans[j] ?? EXACT_PLAN;
   const chunks = grid.boundaries.reduce((n, cuts) => n * (cuts.length - 1), 1);
   for (let c = 0; c < chunks; c++) {
     const box = chunkBox(grid, c);
     if (dataset.kind === 'table') {
       const first = box.start[0]!;
       const end = first + box.count[0]!;
-      for (let j = 0; j < dataset.columns.length; j++) {
-        const column = dataset.columns[j]!;
-        const plan = planOf(j);
-        const at = { chunk: c, stream: j, shape: [end - first], dtype: column.dtype };
-        for (const section of encodeVerified(plan, sliceColumn(column.data, first, end), at)) {
-          await writer.addSection(section);
-        }
-      }
+      const columns = dataset.columns.map((column) => ({
+        ...column,
+        data: sliceColumn(column.data, first, end),
+      }));
+      await writeChunk(writer, c, { ...dataset, rowCount: end - first, columns }, plans);
     } else {
-      const block = extractBlock(dataset.data, dataset.shape, box.start, box.count);
-      const plan = planOf(0);
-      const at = { chunk: c, stream: 0, shape: box.count, dtype: dataset.dtype };
-      for (const section of encodeVerified(plan, block, at)) await writer.addSection(section);
+      const data = extractBlock(dataset.data, dataset.shape, box.start, box.count);
+      await writeChunk(writer, c, { ...dataset, shape: box.count, data }, plans);
     }
     options.onChunk?.(c + 1, chunks);
   }
+  return writer.finish(
+    buildMetadata(
+      describeDataset(dataset),
+      dataset.kind === 'table' ? dataset.rowCount : dataset.shape[0]!,
+      plans,
+      options,
+    ),
+    grid,
+  );
+}
+
+/** What a dataset is, without its values: enough to write the metadata of a file streamed in pieces. */
+export type DatasetHeader =
+  | { kind: 'table'; columns: { name: string; dtype: DType }[]; attributes: Dataset['attributes'] }
+  | {
+      kind: 'field';
+      dtype: NumericDType /** The extents after axis 0. */;
+      rowShape: number[];
+      attributes: Dataset['attributes'];
+    };
+
+export function describeDataset(dataset: Dataset): DatasetHeader {
+  return dataset.kind === 'table'
+    ? {
+        kind: 'table',
+        columns: dataset.columns.map((c) => ({ name: c.name, dtype: c.dtype })),
+        attributes: dataset.attributes,
+      }
+    : {
+        kind: 'field',
+        dtype: dataset.dtype,
+        rowShape: dataset.shape.slice(1),
+        attributes: dataset.attributes,
+      };
+}
+
+/**
+ * Writes a dataset that arrives as consecutive pieces along axis 0 (each a Dataset of whole rows, in
+ * order), one chunk per piece, holding only one piece in memory at a time. Returns the file's length.
+ */
+export async function writeDatasetPieces(
+  header: DatasetHeader,
+  pieces: AsyncIterable<Dataset>,
+  sink: ByteSink,
+  plans: readonly StreamPlan[],
+  options: Omit<WriteDatasetOptions, 'chunkRows' | 'chunkShape'> & {
+    onChunk?: (done: number, rows: number) => void;
+  } = {},
+): Promise<number> {
+  const writer = await BalerWriter.start(sink);
+  const cuts = [0];
+  for await (const piece of pieces) {
+    validateDataset(piece);
+    const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
+    if (rows === 0) continue;
+    await writeChunk(writer, cuts.length - 1, piece, plans);
+    cuts.push(cuts[cuts.length - 1]! + rows);
+    options.onChunk?.(cuts.length - 1, cuts[cuts.length - 1]!);
+  }
+  const total = cuts[cuts.length - 1]!;
+  const whole = (extent: number) => (extent > 0 ? [0, extent] : [0]);
+  const grid: ChunkGrid = {
+    boundaries:
+      header.kind === 'table' ? [cuts, whole(header.columns.length)] : [cuts, ...header.rowShape.map(whole)],
+  };
+  return writer.finish(buildMetadata(header, total, plans, options), grid);
+}
+
+/** Encodes every stream of one chunk (verified, see encodeVerified) and appends its sections. */
+async function writeChunk(
+  writer: BalerWriter,
+  chunk: number,
+  piece: Dataset,
+  plans: readonly StreamPlan[],
+): Promise<void> {
+  if (piece.kind === 'table') {
+    for (let j = 0; j < piece.columns.length; j++) {
+      const column = piece.columns[j]!;
+      const at = { chunk, stream: j, shape: [piece.rowCount], dtype: column.dtype };
+      for (const section of encodeVerified(plans[j] ?? EXACT_PLAN, column.data, at))
+        await writer.addSection(section);
+    }
+  } else {
+    const at = { chunk, stream: 0, shape: piece.shape, dtype: piece.dtype };
+    for (const section of encodeVerified(plans[0] ?? EXACT_PLAN, piece.data, at))
+      await writer.addSection(section);
+  }
+}
+
+function buildMetadata(
+  header: DatasetHeader,
+  rows: number,
+  plans: readonly StreamPlan[],
+  options: Omit<WriteDatasetOptions, 'chunkRows' | 'chunkShape'>,
+): BalerMetadata {
+  const planOf = (j: number) => plans[j] ?? EXACT_PLAN;
   const provenance = {
     tool: options.tool ?? TOOL_NAME,
     configHash: options.configHash ?? null,
     source: options.source ?? null,
   };
-  const metadata: BalerMetadata =
-    dataset.kind === 'table'
-      ? {
-          kind: 'table',
-          shape: [dataset.rowCount, dataset.columns.length],
-          columns: dataset.columns.map((c, j) => ({
-            name: c.name,
-            dtype: c.dtype,
-            method: planOf(j).method,
-            bound: planOf(j).bound,
-          })),
-          attributes: dataset.attributes,
-          model: options.model ?? null,
-          provenance,
-        }
-      : {
-          kind: 'field',
-          shape: [...dataset.shape],
-          dtype: dataset.dtype,
-          method: planOf(0).method,
-          bound: planOf(0).bound,
-          attributes: dataset.attributes,
-          model: options.model ?? null,
-          provenance,
-        };
-  return writer.finish(metadata, grid);
+  return header.kind === 'table'
+    ? {
+        kind: 'table',
+        shape: [rows, header.columns.length],
+        columns: header.columns.map((c, j) => ({
+          name: c.name,
+          dtype: c.dtype,
+          method: planOf(j).method,
+          bound: planOf(j).bound,
+        })),
+        attributes: header.attributes,
+        model: options.model ?? null,
+        provenance,
+      }
+    : {
+        kind: 'field',
+        shape: [rows, ...header.rowShape],
+        dtype: header.dtype,
+        method: planOf(0).method,
+        bound: planOf(0).bound,
+        attributes: header.attributes,
+        model: options.model ?? null,
+        provenance,
+      };
 }
 
 /**

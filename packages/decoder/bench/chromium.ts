@@ -1,0 +1,85 @@
+// Decode throughput in Debian's Chromium: the browser bundle, served from a local static server, decodes
+// each file from memory on a page; the median of several decodes after a warm-up.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface BrowserTiming {
+  file: string;
+  medianMs: number;
+  float32Bytes: number;
+}
+
+/** Serves `dir` (which holds baler-decoder.js and the files) and times `runs` decodes of each file. */
+export async function measureInChromium(
+  dir: string,
+  files: string[],
+  runs: number,
+): Promise<BrowserTiming[]> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing; install it with: apt-get update && apt-get install -y chromium`);
+  const server = createServer(async (request, response) => {
+    const name = new URL(request.url ?? '/', 'http://x').pathname.slice(1);
+    if (name === '') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>');
+      return;
+    }
+    try {
+      if (!/^[\w.-]+$/.test(name)) throw new Error('not served');
+      const body = await readFile(join(dir, name));
+      const type = name.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+      response.writeHead(200, { 'content-type': type, 'content-length': body.length }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    return await page.evaluate(
+      async ({ files, runs }) => {
+        const bundle = '/baler-decoder.js'; // a URL for the page, not a module of this project
+        const { openBytes } = await import(bundle);
+        const results = [];
+        for (const file of files) {
+          const bytes = new Uint8Array(await (await fetch(`/${file}`)).arrayBuffer());
+          const reader = await openBytes(bytes);
+          await reader.read();
+          await reader.read();
+          const times: number[] = [];
+          for (let i = 0; i < runs; i++) {
+            const start = performance.now();
+            await reader.read();
+            times.push(performance.now() - start);
+          }
+          times.sort((a, b) => a - b);
+          results.push({ file, medianMs: times[times.length >> 1]!, float32Bytes: reader.info.float32Bytes });
+        }
+        return results;
+      },
+      { files, runs },
+    );
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
