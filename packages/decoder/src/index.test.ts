@@ -8,8 +8,10 @@ describe('@baler/decoder public API', () => {
       [
         "BalerError",
         "HttpRangeError",
+        "canonicalEngine",
         "httpSource",
         "isBalerError",
+        "onnxRuntimeEngine",
         "openBytes",
         "openUrl",
       ]

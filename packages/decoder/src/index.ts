@@ -33,6 +33,14 @@
  */
 export type { BalerErrorTag, BalerFile, ByteSource, Dataset, FileSummary } from '@baler/format';
 export { BalerError, isBalerError } from '@baler/format';
+export { canonicalEngine } from './engines/canonical.ts';
+export type { DecoderEngine } from './engines/engine.ts';
+export type {
+  OnnxRuntimeEngineOptions,
+  OnnxRuntimeModule,
+  OnnxRuntimeSession,
+} from './engines/onnxruntime.ts';
+export { onnxRuntimeEngine } from './engines/onnxruntime.ts';
 export type { BalerReader } from './open.ts';
 export { openBytes } from './open.ts';
 export type { HttpSource, HttpSourceOptions } from './web.ts';

@@ -64,9 +64,9 @@ export type {
   TableMetadata,
 } from './metadata.ts';
 export { validateMetadata } from './metadata.ts';
+export { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './model/canonical.ts';
 export type { Activation, DenseLayer, DenseNetwork } from './model/dense-network.ts';
 export { validateDenseNetwork } from './model/dense-network.ts';
-export { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './model/canonical.ts';
 export { ONNX_SUBSET, parseDenseOnnx } from './model/onnx.ts';
 export type { PredictorSpec } from './quantize/predictors.ts';
 export type { QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
@@ -77,6 +77,7 @@ export { findSections, openBaler, readSection } from './reader.ts';
 export type { DatasetHeader, ReadOptions, StreamPlan, WriteDatasetOptions } from './storage.ts';
 export {
   chooseGrid,
+  DEFAULT_CHUNK_VALUES,
   describeDataset,
   encodeStreamForTrial,
   extractBlock,

@@ -40,6 +40,8 @@ export async function openFileSource(path: string): Promise<FileSource> {
 }
 
 export interface AtomicFileSink extends ByteSink {
+  /** Where the bytes go until commit: readable (e.g. to verify them) once the writes have resolved. */
+  readonly temporaryPath: string;
   /** Flushes, and renames the temporary file onto the target path. */
   commit(): Promise<void>;
   /** Deletes the temporary file; the target is left untouched. */
@@ -72,6 +74,7 @@ export async function createAtomicFileSink(
     }
   };
   return {
+    temporaryPath: temporary,
     async write(bytes) {
       let done = 0;
       while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
@@ -95,7 +98,7 @@ export async function createAtomicFileSink(
 /** Runs `write` against an atomic sink for `path`, committing on success and cleaning up on failure. */
 export async function writeFileAtomically<T>(
   path: string,
-  write: (sink: ByteSink) => Promise<T>,
+  write: (sink: AtomicFileSink) => Promise<T>,
   options: { overwrite?: boolean } = {},
 ): Promise<T> {
   const sink = await createAtomicFileSink(path, options);

@@ -15,8 +15,8 @@
  * }
  * ```
  */
-export type { CompressOptions, CompressResult, Verification } from './compress/compress.ts';
-export { BoundViolationError, compressDataset } from './compress/compress.ts';
+export type { CompressOptions, CompressResult, CompressToFileResult } from './compress/compress.ts';
+export { compressDataset, compressToFile } from './compress/compress.ts';
 export type { BoundSpec, ColumnOverride } from './compress/error-bound.ts';
 export {
   BoundSyntaxError,
@@ -24,6 +24,8 @@ export {
   parseBound,
   parseColumnOverride,
 } from './compress/error-bound.ts';
+export type { Verification } from './compress/verify.ts';
+export { BoundViolationError } from './compress/verify.ts';
 export type { CsvDelimiter, CsvOptions } from './io/csv.ts';
 export { parseCsv, serializeCsv } from './io/csv.ts';
 export { readDataFile, writeDataFile } from './io/dataset-files.ts';
@@ -34,5 +36,9 @@ export { readHdf5, readHdf5Chunks, writeHdf5 } from './io/hdf5.ts';
 export type { NpyArray } from './io/npy.ts';
 export { parseNpy, serializeNpy } from './io/npy.ts';
 export { parseNpz, serializeNpz } from './io/npz.ts';
+export type { DataPieces } from './io/pieces.ts';
+export { datasetPieces, openDataPieces } from './io/pieces.ts';
 export type { DataFileFormat, DataSpec } from './io/spec.ts';
 export { DATA_FILE_EXTENSIONS, parseDataSpec } from './io/spec.ts';
+export type { OnnxExportOptions } from './onnx/to-onnx.ts';
+export { denseNetworkToOnnx } from './onnx/to-onnx.ts';

@@ -1,9 +1,8 @@
 // `baler compress INPUT -o OUT.baler --error-bound SPEC`: plan, encode, verify every value, then write
 // atomically. Nothing is written when verification fails.
 import { resolve } from 'node:path';
-import { writeFileAtomically } from '@baler/format/node';
-import type { CompressResult } from '@baler/trainer';
-import { compressDataset, parseBound, parseColumnOverride, readDataFile } from '@baler/trainer';
+import type { CompressToFileResult } from '@baler/trainer';
+import { compressToFile, openDataPieces, parseBound, parseColumnOverride } from '@baler/trainer';
 import { formatBytes, formatRatio } from '../format-bytes.ts';
 import { createProgress } from '../progress.ts';
 import { parseCommand, requireOne, UsageError } from '../usage.ts';
@@ -77,41 +76,45 @@ export async function compressCommand(args: string[]): Promise<void> {
   const quiet = Boolean(values.quiet || values.json);
 
   const started = performance.now();
-  const dataset = await readDataFile(input);
-  if (dataset.kind === 'table') {
+  const source = await openDataPieces(input);
+  const { header } = source;
+  if (header.kind === 'table') {
     for (const override of overrides) {
-      if (!dataset.columns.some((c) => override.matches(c.name))) {
+      if (!header.columns.some((c) => override.matches(c.name))) {
         throw new UsageError(
-          `--column ${override.pattern} matches no column; columns are: ${dataset.columns.map((c) => c.name).join(', ')}`,
+          `--column ${override.pattern} matches no column; columns are: ${header.columns.map((c) => c.name).join(', ')}`,
         );
       }
     }
   } else if (overrides.length > 0) {
     throw new UsageError('--column applies to tables; this input is a field (one N-dimensional array).');
   }
-  const progress = createProgress('compress', 1, { quiet });
-  let result: CompressResult;
+  const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });
+  let result: CompressToFileResult;
   try {
-    result = await compressDataset(dataset, {
+    result = await compressToFile(source, output, {
       bound,
       overrides,
       ...(chunkRows ? { chunkRows } : {}),
       source: input,
       verify: !values['no-verify'],
-      onProgress: (_stage, done, total) => progress.update(done / total),
+      overwrite: Boolean(values.force),
+      onProgress: (stage, done) => progress.update(stage === 'verify' ? source.rows + done : done, stage),
     });
   } finally {
     progress.finish();
   }
-  await writeFileAtomically(output, async (sink) => sink.write(result.bytes), {
-    overwrite: Boolean(values.force),
-  });
   const seconds = (performance.now() - started) / 1000;
   const summary = compressSummary(input, output, result, seconds);
   console.log(values.json ? JSON.stringify(summary, null, 2) : renderCompressSummary(summary, result));
 }
 
-export function compressSummary(input: string, output: string, result: CompressResult, seconds: number) {
+export function compressSummary(
+  input: string,
+  output: string,
+  result: CompressToFileResult,
+  seconds: number,
+) {
   const s = result.summary;
   return {
     input,
@@ -131,7 +134,7 @@ export function compressSummary(input: string, output: string, result: CompressR
 
 export function renderCompressSummary(
   summary: ReturnType<typeof compressSummary>,
-  result: CompressResult,
+  result: CompressToFileResult,
 ): string {
   const what =
     summary.kind === 'table'

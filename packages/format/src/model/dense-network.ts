@@ -23,11 +23,15 @@ export interface DenseNetwork {
 export function validateDenseNetwork(network: DenseNetwork): void {
   network.layers.forEach((layer, k) => {
     if (layer.weight.length !== layer.inputs * layer.outputs || layer.bias.length !== layer.outputs) {
-      throw new RangeError(`dense layer ${k}: weight/bias lengths do not match ${layer.inputs}×${layer.outputs}`);
+      throw new RangeError(
+        `dense layer ${k}: weight/bias lengths do not match ${layer.inputs}×${layer.outputs}`,
+      );
     }
     const previous = network.layers[k - 1];
     if (previous && previous.outputs !== layer.inputs) {
-      throw new RangeError(`dense layer ${k} takes ${layer.inputs} inputs but layer ${k - 1} gives ${previous.outputs}`);
+      throw new RangeError(
+        `dense layer ${k} takes ${layer.inputs} inputs but layer ${k - 1} gives ${previous.outputs}`,
+      );
     }
   });
 }

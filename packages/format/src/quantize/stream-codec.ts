@@ -41,6 +41,22 @@ export const CONTEXTS = 27;
 const ZERO_STATE = 0;
 const SIGN_STATE = 1;
 
+/**
+ * Scratch arrays reused across streams: a chunk's working values and quantization indices are only
+ * needed while it is coded, and reusing them keeps a long compression from churning through memory.
+ * Safe because coding a stream is synchronous.
+ */
+let scratchWorking = new Float64Array(0);
+let scratchQuantized = new Int32Array(0);
+
+function scratch(n: number): { working: Float64Array; quantized: Int32Array } {
+  if (scratchWorking.length < n) {
+    scratchWorking = new Float64Array(n);
+    scratchQuantized = new Int32Array(n);
+  }
+  return { working: scratchWorking, quantized: scratchQuantized };
+}
+
 /** The output value for working value `w` (§7.2.2): cast to the dtype after undoing the domain. */
 export function reconstruct(
   w: number,
@@ -153,8 +169,7 @@ export function encodeQuantizedStream(
   const cast = castFor(dtype);
   const predictor = new BlockPredictor(params.predictor, shape);
   const walk = new RowWalk(shape);
-  const working = new Float64Array(n);
-  const quantized = new Int32Array(n);
+  const { working, quantized } = scratch(n);
   const encoder = new RangeEncoder(Math.max(1024, n >> 2));
   const model = new SignedIntegerModel(CONTEXTS);
   const bits = createBitStates(2);
@@ -180,6 +195,7 @@ export function encodeQuantizedStream(
       if (!exception && log && value === 0) {
         encoder.encodeBit(bits, ZERO_STATE, 1);
         working[i] = prediction;
+        quantized[i] = 0;
         continue;
       }
       if (!exception) {
@@ -203,6 +219,7 @@ export function encodeQuantizedStream(
       if (exception) {
         exceptionPositions.push(i);
         working[i] = prediction;
+        quantized[i] = 0;
         continue;
       }
       if (log) {
@@ -232,8 +249,7 @@ export function decodeQuantizedStream(
   const cast = castFor(dtype);
   const predictor = new BlockPredictor(params.predictor, shape);
   const walk = new RowWalk(shape);
-  const working = new Float64Array(n);
-  const quantized = new Int32Array(n);
+  const { working, quantized } = scratch(n);
   const decoder = new RangeDecoder(residuals);
   const model = new SignedIntegerModel(CONTEXTS);
   const bits = createBitStates(2);
@@ -258,6 +274,7 @@ export function decodeQuantizedStream(
       const context = constant ? 0 : contextOf(quantized, i, x, walk);
       if (i === nextPosition) {
         working[i] = prediction;
+        quantized[i] = 0;
         out[i] = exceptionValues[nextException]!;
         nextException++;
         nextPosition = nextException < positions.length ? positions[nextException]! : -1;
@@ -267,6 +284,7 @@ export function decodeQuantizedStream(
       if (log) {
         if (decoder.decodeBit(bits, ZERO_STATE) === 1) {
           working[i] = prediction;
+          quantized[i] = 0;
           out[i] = 0;
           continue;
         }

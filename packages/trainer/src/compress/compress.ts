@@ -1,48 +1,37 @@
-// Compression end to end: plan every stream for the user's bound, let the field predictors compete in
-// honest bytes, write the container, then decode the written bytes and check every value before anyone
-// may keep the file.
+// Compression end to end: plan every stream for the user's bound from the first chunk, write the
+// container piece by piece, then decode the written bytes and check every value against a fresh read of
+// the input before anyone may keep the file.
 import { createHash } from 'node:crypto';
-import type { Dataset, Field, FileSummary, NumericArray, StreamPlan, Table, Tolerance } from '@baler/format';
+import type { ByteSink, Dataset, DatasetHeader, FileSummary, StreamPlan, Table } from '@baler/format';
 import {
+  allocateArray,
   bytesSource,
-  checkBound,
-  chooseGrid,
-  chunkBox,
-  encodeStreamForTrial,
-  extractBlock,
+  DEFAULT_CHUNK_VALUES,
   MemorySink,
   openBaler,
-  readDataset,
   summarizeFile,
-  writeDataset,
+  writeDatasetPieces,
 } from '@baler/format';
+import { openFileSource, writeFileAtomically } from '@baler/format/node';
+import type { DataPieces } from '../io/pieces.ts';
+import { datasetPieces } from '../io/pieces.ts';
 import type { BoundSpec, ColumnOverride } from './error-bound.ts';
 import { describeBoundSpec } from './error-bound.ts';
-import { EXACT, planColumn, quantizedPlan } from './plan.ts';
-import { fitStencil, STENCIL_OFFSETS } from './stencil-fit.ts';
-
-/** Values of the trial block on which field predictors compete (the first chunk, cut to this size). */
-const TRIAL_VALUES = 1 << 20;
-/** Stencils are also fitted on the trial block's first rows, about this many values: fits that see less
- * of the data sometimes generalize better, and the trial decides. */
-const PREFIX_FIT_VALUES = 1 << 16;
+import { planField } from './field-predictor.ts';
+import { planColumn } from './plan.ts';
+import type { Verification } from './verify.ts';
+import { verifyCompressed } from './verify.ts';
 
 export interface CompressOptions {
   bound: BoundSpec;
   overrides?: readonly ColumnOverride[];
-  /** Rows (tables) or frames (fields) per chunk. */
+  /** Rows (tables) or frames (fields) per chunk: one chunk is one piece held in memory. */
   chunkRows?: number;
   /** The input as the user named it, recorded as provenance. */
   source?: string;
   /** Decode the written bytes and check every value (default true). */
   verify?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
-}
-
-export interface Verification {
-  values: number;
-  maxAbsoluteError: number;
-  maxRelativeError: number;
 }
 
 export interface CompressResult {
@@ -54,161 +43,127 @@ export interface CompressResult {
   verification: Verification | null;
 }
 
-export class BoundViolationError extends Error {
-  override readonly name = 'BoundViolationError';
+/** Compresses a dataset held in memory; the result holds the file's bytes. */
+export async function compressDataset(dataset: Dataset, options: CompressOptions): Promise<CompressResult> {
+  const source = datasetPieces(dataset);
+  const sink = new MemorySink();
+  const { plans, reasons, rowsPerPiece } = await compressPieces(source, sink, options);
+  const bytes = sink.bytes();
+  const verification =
+    options.verify === false ? null : await verifyCompressed(bytesSource(bytes), source, plans, rowsPerPiece);
+  return { bytes, plans, reasons, summary: summarizeFile(await openBaler(bytesSource(bytes))), verification };
 }
 
-export async function compressDataset(dataset: Dataset, options: CompressOptions): Promise<CompressResult> {
+export type CompressToFileResult = Omit<CompressResult, 'bytes'>;
+
+/**
+ * Compresses a dataset read piece by piece into `output`, holding one piece in memory at a time: the
+ * file is written to a temporary path, decoded from there and checked against a second read of the
+ * input, and only then renamed into place.
+ */
+export async function compressToFile(
+  source: DataPieces,
+  output: string,
+  options: CompressOptions & { overwrite?: boolean },
+): Promise<CompressToFileResult> {
+  return writeFileAtomically(
+    output,
+    async (sink) => {
+      const { plans, reasons, rowsPerPiece } = await compressPieces(source, sink, options);
+      const file = await openFileSource(sink.temporaryPath);
+      try {
+        const verification =
+          options.verify === false
+            ? null
+            : await verifyCompressed(file, source, plans, rowsPerPiece, options.onProgress);
+        return { plans, reasons, summary: summarizeFile(await openBaler(file)), verification };
+      } finally {
+        await file.close();
+      }
+    },
+    { overwrite: options.overwrite ?? false },
+  );
+}
+
+/** Plans every stream from the first piece (and, for rel bounds, a pass for the ranges), then writes. */
+export async function compressPieces(source: DataPieces, sink: ByteSink, options: CompressOptions) {
   const overrides = options.overrides ?? [];
+  const { header } = source;
+  const rowValues =
+    header.kind === 'table' ? header.columns.length : header.rowShape.reduce((a, b) => a * b, 1);
+  const rowsPerPiece =
+    options.chunkRows ?? Math.max(1, Math.floor(DEFAULT_CHUNK_VALUES / Math.max(1, rowValues)));
+  const first = (await firstPiece(source, rowsPerPiece)) ?? emptyPiece(header);
+  const boundOf = (name: string) => overrides.find((o) => o.matches(name))?.bound ?? options.bound;
+  const needsRanges =
+    header.kind === 'table'
+      ? header.columns.some((c) => boundOf(c.name).kind === 'rel')
+      : options.bound.kind === 'rel';
+  const ranges = needsRanges ? await finiteRanges(source, rowsPerPiece) : undefined;
   const { plans, reasons } =
-    dataset.kind === 'table'
-      ? planTable(dataset, options.bound, overrides)
-      : planField(dataset, options.bound, options.chunkRows);
-  const sink = new MemorySink();
+    first.kind === 'table'
+      ? planTable(first, options.bound, overrides, ranges)
+      : planField(first, options.bound, ranges?.[0]);
   const configHash = hashConfig({
     bound: describeBoundSpec(options.bound),
     overrides: overrides.map((o) => `${o.pattern}=${describeBoundSpec(o.bound)}`),
     chunkRows: options.chunkRows ?? null,
     methods: plans.map((p) => p.method),
   });
-  await writeDataset(dataset, sink, plans, {
-    ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
+  const fileBytes = await writeDatasetPieces(header, source.pieces(rowsPerPiece), sink, plans, {
     source: options.source ?? null,
     configHash,
     model: describeModel(plans),
-    onChunk: (done, total) => options.onProgress?.('compress', done, total),
+    onChunk: (_, rows) => options.onProgress?.('compress', rows, source.rows),
   });
-  const bytes = sink.bytes();
-  const file = await openBaler(bytesSource(bytes));
-  const verification =
-    options.verify === false ? null : await verify(dataset, await readDataset(file), plans);
-  return { bytes, plans, reasons, summary: summarizeFile(file), verification };
+  return { plans, reasons, rowsPerPiece, fileBytes };
 }
 
-function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOverride[]) {
-  const chosen = table.columns.map((c) => planColumn(c, bound, overrides));
-  return { plans: chosen.map((c) => c.plan), reasons: chosen.map((c) => c.reason) };
+async function firstPiece(source: DataPieces, rowsPerPiece: number): Promise<Dataset | undefined> {
+  for await (const piece of source.pieces(rowsPerPiece)) return piece;
+  return undefined;
 }
 
-/**
- * For a field, Lorenzo and least-squares stencils (fitted on the data, then refitted on the Lorenzo
- * reconstruction the decoder will actually see) compete on the first chunk; the fewest bytes win.
- */
-function planField(
-  field: Field,
-  bound: BoundSpec,
-  chunkRows?: number,
-): { plans: StreamPlan[]; reasons: string[] } {
-  if (bound.kind === 'lossless' || field.dtype === 'int64' || field.dtype === 'uint64') {
-    return { plans: [EXACT], reasons: [bound.kind === 'lossless' ? 'lossless' : '64-bit integers'] };
+function emptyPiece(header: DatasetHeader): Dataset {
+  if (header.kind === 'table') {
+    const columns = header.columns.map((c) => ({
+      ...c,
+      data: c.dtype === 'string' ? [] : allocateArray(c.dtype, 0),
+    }));
+    return { kind: 'table', rowCount: 0, columns, attributes: header.attributes };
   }
-  const lorenzo = quantizedPlan(field.data, bound, { name: 'lorenzo' });
-  if (!lorenzo) return { plans: [EXACT], reasons: ['constant or non-finite'] };
-  const grid = chooseGrid(field, chunkRows ? { chunkRows } : {});
-  const box = chunkBox(grid, 0);
-  // Candidates compete on the first chunk, cut along axis 0 to about TRIAL_VALUES values: enough to rank
-  // predictors, cheap enough that choosing costs less than compressing.
-  const perRow = box.count.slice(1).reduce((a, b) => a * b, 1);
-  box.count[0] = Math.max(1, Math.min(box.count[0]!, Math.ceil(TRIAL_VALUES / Math.max(perRow, 1))));
-  const block = extractBlock(field.data, field.shape, box.start, box.count);
-  const log = bound.kind === 'pwrel';
-  const working = toWorkingDomain(block, log);
-  const trial = (plan: StreamPlan) => encodeStreamForTrial(plan, block, box.count, field.dtype);
-  let best = { plan: lorenzo, reason: 'Lorenzo predictor', ...trial(lorenzo) };
-  const offsets = STENCIL_OFFSETS[box.count.length];
-  if (offsets) {
-    // Fit on the data, and on reconstructions like the one the decoder will see (whose neighbours carry
-    // the quantization error); keep whichever costs the fewest bytes.
-    const prefixRows = Math.max(
-      1,
-      Math.min(box.count[0]!, Math.ceil(PREFIX_FIT_VALUES / Math.max(perRow, 1))),
-    );
-    const attempt = (source: Float64Array, reason: string, rows: number) => {
-      const shape = [rows, ...box.count.slice(1)];
-      const size = rows * perRow;
-      const weights = fitStencil(working.subarray(0, size), source.subarray(0, size), shape, offsets);
-      if (!weights) return undefined;
-      const plan = withStencil(lorenzo, offsets, weights);
-      const result = { plan, reason, ...trial(plan) };
-      if (result.bytes < best.bytes) best = result;
-      return result;
-    };
-    const lorenzoReconstruction = toWorkingDomain(best.decoded as NumericArray, log);
-    for (const rows of prefixRows < box.count[0]! ? [box.count[0]!, prefixRows] : [box.count[0]!]) {
-      const part = rows === box.count[0] ? '' : `, first ${rows} rows`;
-      const fitted = attempt(working, `learned stencil (fit on data${part})`, rows);
-      attempt(lorenzoReconstruction, `learned stencil (fit on the Lorenzo reconstruction${part})`, rows);
-      if (fitted) {
-        const own = toWorkingDomain(fitted.decoded as NumericArray, log);
-        attempt(own, `learned stencil (fit on its own reconstruction${part})`, rows);
+  const data = allocateArray(header.dtype, 0);
+  return {
+    kind: 'field',
+    shape: [0, ...header.rowShape],
+    dtype: header.dtype,
+    data,
+    attributes: header.attributes,
+  };
+}
+
+/** max − min of the finite values of each column (tables) or of the whole field, over every piece. */
+async function finiteRanges(source: DataPieces, rowsPerPiece: number): Promise<number[]> {
+  const streams = source.header.kind === 'table' ? source.header.columns.length : 1;
+  const min = new Array<number>(streams).fill(Number.POSITIVE_INFINITY);
+  const max = new Array<number>(streams).fill(Number.NEGATIVE_INFINITY);
+  for await (const piece of source.pieces(rowsPerPiece)) {
+    const arrays = piece.kind === 'table' ? piece.columns.map((c) => c.data) : [piece.data];
+    arrays.forEach((data, j) => {
+      if (Array.isArray(data) || data instanceof BigInt64Array || data instanceof BigUint64Array) return;
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i]!;
+        if (v < min[j]!) min[j] = v;
+        if (v > max[j]!) max[j] = v;
       }
-    }
+    });
   }
-  return { plans: [best.plan], reasons: [best.reason] };
+  return min.map((lo, j) => (max[j]! > lo ? max[j]! - lo : 0));
 }
 
-/** The values the predictors work on: the values themselves, or log2|x| in the log domain. */
-function toWorkingDomain(values: NumericArray, log: boolean): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = Number(values[i]);
-    out[i] = log ? Math.log2(Math.abs(v)) : v;
-  }
-  return out;
-}
-
-function withStencil(plan: StreamPlan, offsets: number[][], weights: number[]): StreamPlan {
-  return { ...plan, method: { ...plan.method, predictor: { name: 'stencil', offsets, weights } } };
-}
-
-async function verify(
-  original: Dataset,
-  decoded: Dataset,
-  plans: readonly StreamPlan[],
-): Promise<Verification> {
-  const result: Verification = { values: 0, maxAbsoluteError: 0, maxRelativeError: 0 };
-  const streams: [NumericArray | string[], NumericArray | string[], StreamPlan, string][] =
-    original.kind === 'table'
-      ? original.columns.map((c, j) => [
-          c.data,
-          (decoded as Table).columns[j]!.data,
-          plans[j] ?? EXACT,
-          `column "${c.name}"`,
-        ])
-      : [[original.data, (decoded as Field).data, plans[0] ?? EXACT, 'the field']];
-  for (const [a, b, plan, what] of streams) {
-    result.values += a.length;
-    if (Array.isArray(a) || Array.isArray(b) || !plan.tolerance) {
-      if (!identical(a, b))
-        throw new BoundViolationError(
-          `verification failed: ${what} did not come back exactly; the file was not written.`,
-        );
-      continue;
-    }
-    const check = checkBound(a, b, plan.tolerance);
-    if (check.firstViolation >= 0) {
-      throw new BoundViolationError(
-        `verification failed: value ${check.firstViolation} of ${what} breaks its bound (${describeTolerance(plan.tolerance)}); the file was not written. Please report this.`,
-      );
-    }
-    result.maxAbsoluteError = Math.max(result.maxAbsoluteError, check.maxAbsoluteError);
-    result.maxRelativeError = Math.max(result.maxRelativeError, check.maxRelativeError);
-  }
-  return result;
-}
-
-function identical(a: NumericArray | string[], b: NumericArray | string[]): boolean {
-  if (a.length !== b.length) return false;
-  if (Array.isArray(a) || Array.isArray(b))
-    return Array.isArray(a) && Array.isArray(b) && a.every((v, i) => v === b[i]);
-  if (a.BYTES_PER_ELEMENT !== b.BYTES_PER_ELEMENT) return false;
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  return x.every((v, i) => v === y[i]);
-}
-
-function describeTolerance(t: Tolerance): string {
-  return t.relative > 0 ? `|error| ≤ ${t.relative}·|x|` : `|error| ≤ ${t.absolute}`;
+function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOverride[], ranges?: number[]) {
+  const chosen = table.columns.map((c, j) => planColumn(c, bound, overrides, ranges?.[j]));
+  return { plans: chosen.map((c) => c.plan), reasons: chosen.map((c) => c.reason) };
 }
 
 function describeModel(plans: readonly StreamPlan[]) {

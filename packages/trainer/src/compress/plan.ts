@@ -17,10 +17,12 @@ export interface ColumnPlanReason {
   reason: string;
 }
 
+/** `range` is the column's max − min over all its values (needed for rel bounds when `column` is a piece). */
 export function planColumn(
   column: Column,
   defaultBound: BoundSpec,
   overrides: readonly ColumnOverride[],
+  range?: number,
 ): ColumnPlanReason {
   const override = overrides.find((o) => o.matches(column.name));
   const bound = override?.bound ?? defaultBound;
@@ -31,7 +33,7 @@ export function planColumn(
     return { plan: EXACT, reason: override ? `--column ${override.pattern}` : 'lossless' };
   const values = column.data as NumericArray;
   if (!override && isDiscrete(values)) return { plan: EXACT, reason: 'discrete values' };
-  const plan = quantizedPlan(values, bound, { name: 'constant', value: 0 });
+  const plan = quantizedPlan(values, bound, { name: 'constant', value: 0 }, range);
   if (!plan) return { plan: EXACT, reason: 'constant or non-finite' };
   return {
     plan: withCentre(plan, values, bound.kind === 'pwrel'),
@@ -47,6 +49,7 @@ export function quantizedPlan(
   values: NumericArray,
   bound: Exclude<BoundSpec, { kind: 'lossless' }>,
   predictor: PredictorSpec,
+  range = finiteRange(values),
 ): StreamPlan | undefined {
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) return undefined;
   let tolerance: Tolerance;
@@ -57,7 +60,7 @@ export function quantizedPlan(
     errorBound = { kind: 'pwrel', value: bound.value };
     step = 2 * Math.log2(1 + bound.value) * STEP_SAFETY;
   } else {
-    const absolute = bound.kind === 'abs' ? bound.value : bound.value * finiteRange(values);
+    const absolute = bound.kind === 'abs' ? bound.value : bound.value * range;
     // No room (constant data), or a range so wide the step would overflow: store exactly.
     if (!(absolute > 0) || !Number.isFinite(2 * absolute)) return undefined;
     tolerance = { absolute, relative: 0 };

@@ -58,6 +58,22 @@ export async function readHdf5(spec: string): Promise<Dataset> {
   }
 }
 
+/** The shape, dtype, column names (for a table) and attributes of the dataset `spec`, without its values. */
+export async function describeHdf5(spec: string): Promise<{
+  shape: number[];
+  dtype: NumericDType;
+  columnNames: string[] | undefined;
+  attributes: Attributes;
+}> {
+  const source = await openDataset(spec);
+  try {
+    const { dtype, columnNames, attributes } = source;
+    return { shape: source.shape.length === 0 ? [1] : [...source.shape], dtype, columnNames, attributes };
+  } finally {
+    source.close();
+  }
+}
+
 /**
  * Reads the dataset `spec` as consecutive pieces of at most `rowsPerChunk` rows along axis 0 (default:
  * about 16 MiB each), so a file larger than memory can be processed piece by piece. Each piece is a table

@@ -34,7 +34,7 @@ const NUMERIC_KINDS: Record<string, Partial<Record<number, NumericDType>>> = {
   b: { 1: 'uint8' },
 };
 
-type ElementType =
+export type ElementType =
   | { kind: 'numeric'; dtype: NumericDType; bigEndian: boolean }
   | { kind: 'utf32'; chars: number; bigEndian: boolean }
   | { kind: 'bytes'; length: number };
@@ -85,6 +85,20 @@ export function parseNpy(input: Uint8Array, path = 'the .npy data'): NpyArray {
     });
   }
   return { dtype: 'string', shape, data };
+}
+
+/**
+ * Where the values of a .npy file start and how they are laid out, from its first bytes (the header is
+ * at most a few KiB; pass at least 64 KiB or the whole file). For reading the values in pieces.
+ */
+export function readNpyLayout(
+  head: Uint8Array,
+  path: string,
+): { element: ElementType; shape: number[]; fortranOrder: boolean; dataOffset: number } {
+  const bytes =
+    head.constructor === Uint8Array ? head : new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
+  const { descr, fortranOrder, shape, dataOffset } = parseHeader(bytes, path);
+  return { element: parseDescr(descr, path), shape, fortranOrder, dataOffset };
 }
 
 /**

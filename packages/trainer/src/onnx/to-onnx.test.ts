@@ -1,0 +1,361 @@
+import type { Activation, DenseNetwork } from '@baler/format';
+import { isBalerError, parseDenseOnnx, runDenseNetwork } from '@baler/format';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { ProtoWriter } from './protobuf-writer.ts';
+import { denseNetworkToOnnx } from './to-onnx.ts';
+
+function generator(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Glorot-uniform weights, as a trained decoder has: activations stay of order one through the layers. */
+function randomNetwork(shape: number[], activations: Activation[], seed: number): DenseNetwork {
+  const random = generator(seed);
+  return {
+    layers: activations.map((activation, k) => {
+      const inputs = shape[k]!;
+      const outputs = shape[k + 1]!;
+      const limit = Math.sqrt(6 / (inputs + outputs));
+      return {
+        inputs,
+        outputs,
+        weight: Float32Array.from({ length: inputs * outputs }, () => (2 * random() - 1) * limit),
+        bias: Float32Array.from({ length: outputs }, () => (random() - 0.5) * 0.2),
+        activation,
+        alpha: 0.01,
+      };
+    }),
+  };
+}
+
+function randomInput(length: number, seed: number): Float32Array {
+  const random = generator(seed);
+  return Float32Array.from({ length }, () => (random() - 0.5) * 4);
+}
+
+/** Index of the first value whose bits differ (−1 when identical); vitest's toEqual is slow on 500k values. */
+function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let k = 0; k < ua.length; k++) if (ua[k] !== ub[k]) return k;
+  return -1;
+}
+
+/** numpy.allclose's rule: |actual − expected| ≤ atol + rtol·|expected|; returns the worst ratio to it. */
+function worstTolerance(actual: Float32Array, expected: Float32Array, rtol = 1e-5, atol = 1e-6): number {
+  let worst = 0;
+  for (let k = 0; k < expected.length; k++) {
+    const e = expected[k]!;
+    worst = Math.max(worst, Math.abs(actual[k]! - e) / (atol + rtol * Math.abs(e)));
+  }
+  return worst;
+}
+
+// Baler's decoders: the LHCb table (latent 13 → 26 columns) and a CFD field (latent 25 → 2500 values).
+const BALER_SHAPES: [string, number[], Activation[]][] = [
+  ['13-50-100-200-26', [13, 50, 100, 200, 26], ['leaky-relu', 'leaky-relu', 'leaky-relu', 'linear']],
+  ['25-50-100-200-2500', [25, 50, 100, 200, 2500], ['leaky-relu', 'leaky-relu', 'leaky-relu', 'linear']],
+  ['13-50-100-26 tanh/sigmoid', [13, 50, 100, 26], ['tanh', 'sigmoid', 'linear']],
+  ['8-16-4 sigmoid output', [8, 16, 4], ['leaky-relu', 'sigmoid']],
+];
+
+describe('denseNetworkToOnnx', () => {
+  it.each(BALER_SHAPES)('round-trips %s through parseDenseOnnx bit for bit', (_, shape, activations) => {
+    const network = randomNetwork(shape, activations, 3);
+    network.layers[0]!.weight[0] = -0;
+    network.layers[0]!.weight[1] = Number.NaN;
+    const back = parseDenseOnnx(denseNetworkToOnnx(network));
+    expect(back.layers.length).toBe(network.layers.length);
+    back.layers.forEach((layer, k) => {
+      const original = network.layers[k]!;
+      expect([layer.inputs, layer.outputs, layer.activation]).toEqual([
+        original.inputs,
+        original.outputs,
+        original.activation,
+      ]);
+      expect(layer.alpha).toBe(original.activation === 'leaky-relu' ? Math.fround(original.alpha) : 0);
+      expect(firstBitDifference(layer.weight, original.weight)).toBe(-1);
+      expect(firstBitDifference(layer.bias, original.bias)).toBe(-1);
+    });
+  });
+
+  it('is deterministic and names the graph values as documented', () => {
+    const network = randomNetwork([4, 3, 2], ['tanh', 'linear'], 9);
+    const bytes = denseNetworkToOnnx(network, { inputName: 'z', outputName: 'x_hat' });
+    expect(denseNetworkToOnnx(network, { inputName: 'z', outputName: 'x_hat' })).toEqual(bytes);
+    const text = new TextDecoder('latin1').decode(bytes);
+    for (const name of [
+      'baler',
+      'z',
+      'x_hat',
+      'batch',
+      'layer0.weight',
+      'layer1.bias',
+      'MatMul',
+      'Add',
+      'Tanh',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('refuses what it cannot export', () => {
+    const network = randomNetwork([4, 3], ['linear'], 1);
+    expect(() => denseNetworkToOnnx({ layers: [] })).toThrow(RangeError);
+    expect(() => denseNetworkToOnnx(network, { opset: 12 })).toThrow(RangeError);
+    expect(() => denseNetworkToOnnx(network, { inputName: 'a', outputName: 'a' })).toThrow(RangeError);
+    expect(() => denseNetworkToOnnx(network, { inputName: 'layer0.matmul' })).toThrow(RangeError);
+    const bad = { layers: [{ ...network.layers[0]!, activation: 'relu' as Activation }] };
+    expect(() => denseNetworkToOnnx(bad)).toThrow(/unknown activation/);
+    const nanAlpha = {
+      layers: [{ ...network.layers[0]!, activation: 'leaky-relu' as const, alpha: Number.NaN }],
+    };
+    expect(() => denseNetworkToOnnx(nanAlpha)).toThrow(/alpha/);
+  });
+
+  it.each([13, 17, 21])('writes opset %i models that onnxruntime and the reader accept', async (opset) => {
+    const network = randomNetwork([5, 6, 3], ['leaky-relu', 'linear'], opset);
+    const bytes = denseNetworkToOnnx(network, { opset });
+    expect(parseDenseOnnx(bytes).layers.length).toBe(2);
+    const session = await ort.InferenceSession.create(bytes);
+    const input = randomInput(10, 1);
+    const result = await session.run({ latent: new ort.Tensor('float32', input, [2, 5]) });
+    expect(result.output!.dims).toEqual([2, 3]);
+    await session.release();
+  });
+});
+
+describe('parity with onnxruntime', () => {
+  it.each(BALER_SHAPES)(
+    'onnxruntime-node runs %s within 1e-5 relative / 1e-6 absolute',
+    async (_, shape, acts) => {
+      const network = randomNetwork(shape, acts, 11);
+      const session = await ort.InferenceSession.create(denseNetworkToOnnx(network), {
+        intraOpNumThreads: 1,
+      });
+      expect([session.inputNames, session.outputNames]).toEqual([['latent'], ['output']]);
+      for (const batch of [60, 1, 7]) {
+        const input = randomInput(batch * shape[0]!, batch);
+        const result = await session.run({ latent: new ort.Tensor('float32', input, [batch, shape[0]!]) });
+        const actual = result.output!.data as Float32Array;
+        expect(result.output!.dims).toEqual([batch, shape.at(-1)]);
+        const worst = worstTolerance(actual, runDenseNetwork(network, input, batch));
+        if (process.env.BALER_PRINT_PARITY)
+          console.log(`${_} batch ${batch}: worst |Δ| / (1e-6 + 1e-5·|y|) = ${worst}`);
+        expect(worst).toBeLessThanOrEqual(1);
+      }
+      await session.release();
+    },
+  );
+
+  it('onnxruntime-web (WebAssembly) loads and runs it in Node too', async () => {
+    const web = await import('onnxruntime-web');
+    web.env.wasm.numThreads = 1;
+    const [name, shape, activations] = BALER_SHAPES[0]!;
+    const network = randomNetwork(shape, activations, 5);
+    const session = await web.InferenceSession.create(denseNetworkToOnnx(network), {
+      executionProviders: ['wasm'],
+    });
+    const input = randomInput(60 * shape[0]!, 2);
+    const result = await session.run({ latent: new web.Tensor('float32', input, [60, shape[0]!]) });
+    expect(
+      worstTolerance(result.output!.data as Float32Array, runDenseNetwork(network, input, 60)),
+      name,
+    ).toBeLessThanOrEqual(1);
+    await session.release();
+  }, 30_000);
+});
+
+describe('parseDenseOnnx rejects models outside the subset', () => {
+  // Hand-built variants of a valid 2 → 2 model, each breaking one rule of SPEC.md §11.2.
+  const weight = new Uint8Array(Float32Array.of(1, 2, 3, 4).buffer);
+  const bias = new Uint8Array(Float32Array.of(0.5, -0.5).buffer);
+  const tensor = (name: string, dims: number[], raw: Uint8Array, dataType = 1) => {
+    const t = new ProtoWriter();
+    for (const d of dims) t.varint(1, d);
+    return t.varint(2, dataType).string(8, name).bytes(9, raw);
+  };
+  const node = (op: string, inputs: string[], output: string, domain?: string) => {
+    const n = new ProtoWriter();
+    for (const i of inputs) n.string(1, i);
+    n.string(2, output).string(4, op);
+    if (domain !== undefined) n.string(7, domain);
+    return n;
+  };
+  const valueInfo = (name: string, width: number, elemType = 1) =>
+    new ProtoWriter()
+      .string(1, name)
+      .message(
+        2,
+        new ProtoWriter().message(
+          1,
+          new ProtoWriter()
+            .varint(1, elemType)
+            .message(
+              2,
+              new ProtoWriter()
+                .message(1, new ProtoWriter().string(2, 'batch'))
+                .message(1, new ProtoWriter().varint(1, width)),
+            ),
+        ),
+      );
+  interface Variant {
+    nodes?: ProtoWriter[];
+    initializers?: ProtoWriter[];
+    inputs?: ProtoWriter[];
+    outputs?: ProtoWriter[];
+    opset?: number;
+    domain?: string;
+    ir?: number;
+    extraGraph?: (g: ProtoWriter) => void;
+  }
+  const model = (v: Variant = {}) => {
+    const g = new ProtoWriter();
+    for (const n of v.nodes ?? [node('MatMul', ['x', 'W'], 'h'), node('Add', ['h', 'B'], 'y')])
+      g.message(1, n);
+    for (const t of v.initializers ?? [tensor('W', [2, 2], weight), tensor('B', [2], bias)]) g.message(5, t);
+    for (const i of v.inputs ?? [valueInfo('x', 2)]) g.message(11, i);
+    for (const o of v.outputs ?? [valueInfo('y', 2)]) g.message(12, o);
+    v.extraGraph?.(g);
+    return new ProtoWriter()
+      .varint(1, v.ir ?? 8)
+      .message(7, g)
+      .message(8, new ProtoWriter().string(1, v.domain ?? '').varint(2, v.opset ?? 13))
+      .finish();
+  };
+  const tagOf = (bytes: Uint8Array): string => {
+    try {
+      parseDenseOnnx(bytes);
+      return 'ok';
+    } catch (error) {
+      if (isBalerError(error)) return `${error._tag}: ${error.message}`;
+      throw error;
+    }
+  };
+
+  it('accepts the hand-built base model', async () => {
+    const network = parseDenseOnnx(model());
+    expect(runDenseNetwork(network, Float32Array.of(1, 1), 1)).toEqual(Float32Array.of(4.5, 5.5));
+    // onnxruntime agrees that the hand-built model is valid ONNX.
+    const session = await ort.InferenceSession.create(model());
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.of(1, 1), [1, 2]) });
+    expect(out.y!.data).toEqual(Float32Array.of(4.5, 5.5));
+  });
+
+  it.each<[string, Variant, RegExp]>([
+    [
+      'another operator',
+      { nodes: [node('MatMul', ['x', 'W'], 'h'), node('Add', ['h', 'B'], 'a'), node('Relu', ['a'], 'y')] },
+      /Unsupported.*ONNX operator "Relu"/,
+    ],
+    ['Gemm instead of MatMul + Add', { nodes: [node('Gemm', ['x', 'W', 'B'], 'y')] }, /Unsupported.*"Gemm"/],
+    [
+      'a custom domain',
+      { nodes: [node('MatMul', ['x', 'W'], 'h', 'com.example'), node('Add', ['h', 'B'], 'y')] },
+      /Unsupported.*domain/,
+    ],
+    [
+      'float16 weights',
+      { initializers: [tensor('W', [2, 2], weight.subarray(0, 8), 10), tensor('B', [2], bias)] },
+      /Unsupported.*FLOAT16/,
+    ],
+    ['a float64 input', { inputs: [valueInfo('x', 2, 11)] }, /Unsupported.*DOUBLE/],
+    ['opset 12', { opset: 12 }, /Unsupported.*opset version "12"/],
+    ['opset 22', { opset: 22 }, /Unsupported.*opset version "22"/],
+    ['an ML domain opset', { domain: 'ai.onnx.ml' }, /Unsupported.*domain/],
+    ['IR version 3', { ir: 3 }, /Unsupported.*IR version/],
+    [
+      'weights of the wrong shape',
+      { initializers: [tensor('W', [4, 1], weight), tensor('B', [2], bias)] },
+      /MalformedSection.*shape|MalformedSection.*expected/,
+    ],
+    [
+      'too few weight bytes',
+      { initializers: [tensor('W', [2, 2], weight.subarray(0, 12)), tensor('B', [2], bias)] },
+      /MalformedSection.*data bytes/,
+    ],
+    [
+      'a huge declared dimension',
+      { initializers: [tensor('W', [2, 2 ** 40], weight), tensor('B', [2], bias)] },
+      /MalformedSection.*dimension/,
+    ],
+    [
+      'a missing bias',
+      { initializers: [tensor('W', [2, 2], weight)] },
+      /MalformedSection.*not an initializer/,
+    ],
+    [
+      'an unused initializer',
+      { initializers: [tensor('W', [2, 2], weight), tensor('B', [2], bias), tensor('C', [2], bias)] },
+      /MalformedSection.*never used/,
+    ],
+    [
+      'a duplicated initializer',
+      { initializers: [tensor('W', [2, 2], weight), tensor('B', [2], bias), tensor('B', [2], bias)] },
+      /MalformedSection.*twice/,
+    ],
+    ['two graph inputs', { inputs: [valueInfo('x', 2), valueInfo('x2', 2)] }, /MalformedSection.*one input/],
+    ['the wrong output name', { outputs: [valueInfo('h', 2)] }, /MalformedSection.*not the last layer/],
+    ['the wrong output width', { outputs: [valueInfo('y', 3)] }, /MalformedSection.*output must be/],
+    ['the wrong input width', { inputs: [valueInfo('x', 3)] }, /MalformedSection/],
+    [
+      'a value defined twice',
+      { nodes: [node('MatMul', ['x', 'W'], 'h'), node('Add', ['h', 'B'], 'h')] },
+      /MalformedSection.*defined twice/,
+    ],
+    [
+      'Add inputs swapped',
+      { nodes: [node('MatMul', ['x', 'W'], 'h'), node('Add', ['B', 'h'], 'y')] },
+      /MalformedSection.*Add input 0/,
+    ],
+    [
+      'a skipped value',
+      { nodes: [node('MatMul', ['x', 'W'], 'h'), node('Add', ['x', 'B'], 'y')] },
+      /MalformedSection/,
+    ],
+    [
+      'a MatMul without Add',
+      { nodes: [node('MatMul', ['x', 'W'], 'y')] },
+      /MalformedSection.*not followed by an Add/,
+    ],
+    ['no nodes', { nodes: [] }, /MalformedSection/],
+    ['a sparse initializer', { extraGraph: (g) => g.message(15, new ProtoWriter()) }, /Unsupported.*sparse/],
+  ])('%s', (_, variant, message) => {
+    expect(tagOf(model(variant))).toMatch(message);
+  });
+
+  it('accepts float_data instead of raw_data, and rejects external data', () => {
+    const floats = new ProtoWriter().varint(1, 2).varint(1, 2).varint(2, 1).string(8, 'W');
+    for (const v of [1, 2, 3, 4]) floats.float(4, v); // unpacked float_data
+    const network = parseDenseOnnx(model({ initializers: [floats, tensor('B', [2], bias)] }));
+    expect(network.layers[0]!.weight).toEqual(Float32Array.of(1, 2, 3, 4));
+    const external = tensor('W', [2, 2], weight).varint(14, 1);
+    expect(tagOf(model({ initializers: [external, tensor('B', [2], bias)] }))).toMatch(
+      /Unsupported.*external/,
+    );
+  });
+
+  it('reads LeakyRelu alpha, defaulting to 0.01, and rejects other attributes', () => {
+    const leaky = (attribute?: ProtoWriter) => {
+      const n = node('LeakyRelu', ['a'], 'y');
+      if (attribute) n.message(5, attribute);
+      return model({ nodes: [node('MatMul', ['x', 'W'], 'h'), node('Add', ['h', 'B'], 'a'), n] });
+    };
+    expect(parseDenseOnnx(leaky()).layers[0]!.alpha).toBe(Math.fround(0.01));
+    const alpha = new ProtoWriter().string(1, 'alpha').float(2, 0.3).varint(20, 1);
+    expect(parseDenseOnnx(leaky(alpha)).layers[0]!.alpha).toBe(Math.fround(0.3));
+    const beta = new ProtoWriter().string(1, 'beta').float(2, 0.3).varint(20, 1);
+    expect(tagOf(leaky(beta))).toMatch(/MalformedSection.*unknown attribute/);
+    const intAlpha = new ProtoWriter().string(1, 'alpha').varint(3, 1).varint(20, 2);
+    expect(tagOf(leaky(intAlpha))).toMatch(/MalformedSection.*FLOAT/);
+  });
+});
