@@ -6,7 +6,7 @@ import { isBalerError } from './errors.ts';
 import { bytesSource, MemorySink } from './io.ts';
 import { ENTRY_SIZE, FOOTER_SIZE, HEADER_SIZE } from './layout.ts';
 import { openBaler } from './reader.ts';
-import { readDataset, writeExactDataset } from './storage.ts';
+import { readDataset, writeDataset, writeExactDataset } from './storage.ts';
 import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
 
 export interface FuzzCounts {
@@ -43,6 +43,24 @@ export async function fuzzCorpus(): Promise<{ bytes: Uint8Array; dataset: Datase
     const sink = new MemorySink();
     await writeExactDataset(dataset, sink, options);
     corpus.push({ bytes: sink.bytes(), dataset });
+  }
+  // The same field stored lossily (Lorenzo and log-domain quantization with exceptions): decoding any
+  // damaged version must still be refused; undamaged it decodes to the values the writer verified.
+  const field = sampleField([5, 6, 7]);
+  for (const domain of ['linear', 'log'] as const) {
+    const sink = new MemorySink();
+    const method = {
+      name: 'quantized',
+      domain,
+      step: domain === 'log' ? 0.01 : 0.02,
+      predictor: { name: 'lorenzo' },
+    };
+    const tolerance = domain === 'log' ? { absolute: 0, relative: 0.01 } : { absolute: 0.01, relative: 0 };
+    await writeDataset(field, sink, [{ method, bound: { kind: 'abs', value: 0.01 }, tolerance }], {
+      chunkShape: [2, 6, 7],
+    });
+    const bytes = sink.bytes();
+    corpus.push({ bytes, dataset: await readDataset(await openBaler(bytesSource(bytes))) });
   }
   return corpus;
 }
