@@ -41,7 +41,9 @@ for (let written = 0; written < frames; written += 60) {
 }
 await handle.close();
 const inputBytes = frames * frameBytes;
-console.log(`input: ${input}, ${frames} frames of 50×50 float64, ${(inputBytes / 1e9).toFixed(2)} GB, written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `input: ${input}, ${frames} frames of 50×50 float64, ${(inputBytes / 1e9).toFixed(2)} GB, written in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 
 try {
   started = performance.now();
@@ -53,7 +55,9 @@ try {
       const now = performance.now();
       if (now - lastReport > 15000) {
         lastReport = now;
-        console.log(`  ${stage} ${((100 * done) / total).toFixed(0)}%  rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+        console.log(
+          `  ${stage} ${((100 * done) / total).toFixed(0)}%  rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+        );
       }
     },
   });
@@ -61,11 +65,19 @@ try {
   const peakMB = process.resourceUsage().maxRSS / 1024;
   console.log('| figure | measured | goal |');
   console.log('|---|---|---|');
-  console.log(`| input | ${(inputBytes / 1e9).toFixed(2)} GB float64 (${(inputBytes / 2e9).toFixed(2)} GB as float32) | ≥ 5 GB |`);
-  console.log(`| compress + verify every value, wall time | ${seconds.toFixed(0)} s (${(inputBytes / 1e6 / seconds).toFixed(1)} MB/s of input) | — |`);
+  console.log(
+    `| input | ${(inputBytes / 1e9).toFixed(2)} GB float64 (${(inputBytes / 2e9).toFixed(2)} GB as float32) | ≥ 5 GB |`,
+  );
+  console.log(
+    `| compress + verify every value, wall time | ${seconds.toFixed(0)} s (${(inputBytes / 1e6 / seconds).toFixed(1)} MB/s of input) | — |`,
+  );
   console.log(`| peak RSS of the process | ${peakMB.toFixed(0)} MB | ≤ 512 MB |`);
-  console.log(`| output | ${result.summary.fileBytes} bytes, ${result.summary.ratioToFloat32.toFixed(2)}× vs float32, ${result.summary.chunks} chunks | — |`);
-  console.log(`| verified | ${result.verification?.values} values, max |error| ${result.verification?.maxAbsoluteError.toExponential(3)} (bound 1e-4) | — |`);
+  console.log(
+    `| output | ${result.summary.fileBytes} bytes, ${result.summary.ratioToFloat32.toFixed(2)}× vs float32, ${result.summary.chunks} chunks | — |`,
+  );
+  console.log(
+    `| verified | ${result.verification?.values} values, max |error| ${result.verification?.maxAbsoluteError.toExponential(3)} (bound 1e-4) | — |`,
+  );
 } finally {
   if (!process.argv.includes('--keep')) {
     await rm(input, { force: true });
