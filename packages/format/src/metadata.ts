@@ -4,6 +4,7 @@ import type { Attributes, DType, JsonValue, NumericDType } from './dataset.ts';
 import { isDType, isNumericDType } from './dataset.ts';
 import { formatErrors } from './errors.ts';
 import { LIMITS } from './layout.ts';
+import type { DecoderInfo } from './model/latents.ts';
 
 /** The error the writer promised and verified, per value. */
 export type ErrorBound =
@@ -39,6 +40,8 @@ export interface Provenance {
 
 interface CommonMetadata {
   attributes: Attributes;
+  /** Present when the file carries a decoder network (a `model` section and per-chunk `latents`). */
+  decoder?: DecoderInfo | null;
   /** Description of the learned model, or null when none is used. Informative only. */
   model: JsonValue;
   provenance: Provenance;
@@ -82,6 +85,7 @@ export function validateMetadata(value: unknown): BalerMetadata {
     attributes: object(m.attributes, '$.attributes') as Attributes,
     model: (m.model ?? null) as JsonValue,
     provenance: provenance(m.provenance),
+    decoder: decoderInfo(m.decoder),
   };
   const shape = shapeOf(m.shape);
   if (kind === 'table') {
@@ -105,6 +109,24 @@ export function validateMetadata(value: unknown): BalerMetadata {
     };
   }
   return fail('$.kind', `must be "table" or "field", got ${JSON.stringify(kind)}`);
+}
+
+function decoderInfo(value: unknown): DecoderInfo | null {
+  if (value === undefined || value === null) return null;
+  const d = object(value, '$.decoder');
+  const count = (v: unknown, path: string) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > 65536)
+      fail(path, 'must be an integer in 1..65536');
+    return v as number;
+  };
+  if (typeof d.latentStep !== 'number' || !(d.latentStep > 0) || !Number.isFinite(d.latentStep)) {
+    fail('$.decoder.latentStep', 'must be a finite number > 0');
+  }
+  return {
+    latent: count(d.latent, '$.decoder.latent'),
+    latentStep: d.latentStep,
+    outputs: count(d.outputs, '$.decoder.outputs'),
+  };
 }
 
 function column(value: unknown, path: string): ColumnMetadata {

@@ -20,6 +20,8 @@ export interface StreamLocation {
   /** Shape of the stream's values in this chunk: [rows] for a table column, the block's extent for a field. */
   shape: number[];
   dtype: DType;
+  /** For a `model` predictor: the prediction of every value of the stream (see predictionsFromModel). */
+  predictions?: Float64Array;
 }
 
 /** The sections that store `data` with `method`. `tolerance` is required by lossy methods. */
@@ -55,6 +57,7 @@ export function encodeStream(
       at.dtype as NumericDType,
       params,
       tolerance,
+      at.predictions,
     );
     const sections: SectionInput[] = [
       { kind: SECTION_KIND.residuals, ...base, codec: CODEC.raw, payload: encoded.residuals },
@@ -151,7 +154,15 @@ function decodePayloads(
     const exceptions = exceptionPart
       ? decodeExceptions(exceptionPart.payload, dtype, count, exceptionPart.label)
       : { positions: new Uint32Array(0), values: new Float64Array(0) };
-    return decodeQuantizedStream(residuals.payload, exceptions, at.shape, dtype, params, residuals.label);
+    return decodeQuantizedStream(
+      residuals.payload,
+      exceptions,
+      at.shape,
+      dtype,
+      params,
+      residuals.label,
+      at.predictions,
+    );
   }
   throw formatErrors.unsupported('storage method', method.name);
 }

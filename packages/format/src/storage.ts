@@ -7,12 +7,21 @@ import type { ColumnData, Dataset, DType, JsonValue, NumericArray, NumericDType 
 import { allocateArray, datasetShape, dtypeOfArray, shapeSize } from './dataset.ts';
 import { formatErrors } from './errors.ts';
 import type { ByteSink } from './io.ts';
+import { SECTION_KIND, sectionLabel } from './layout.ts';
 import type { BalerMetadata, ErrorBound, StorageMethod } from './metadata.ts';
 import type { StreamLocation } from './methods.ts';
 import { decodeEncodedStream, decodeStream, encodeStream } from './methods.ts';
+import { runDenseNetwork } from './model/canonical.ts';
+import type { DenseNetwork } from './model/dense-network.ts';
+import type { DecoderInfo } from './model/latents.ts';
+import { decodeLatents, encodeLatents, latentValues } from './model/latents.ts';
+import { parseDenseOnnx } from './model/onnx.ts';
+import type { PredictorSpec } from './quantize/predictors.ts';
+import { predictionsFromModel } from './quantize/predictors.ts';
 import type { Tolerance } from './quantize/stream-codec.ts';
 import { checkBound } from './quantize/verify.ts';
 import type { BalerFile } from './reader.ts';
+import { findSections, readSection } from './reader.ts';
 import type { SectionInput } from './writer.ts';
 import { BalerWriter } from './writer.ts';
 
@@ -140,15 +149,19 @@ export async function writeDatasetPieces(
   plans: readonly StreamPlan[],
   options: Omit<WriteDatasetOptions, 'chunkRows' | 'chunkShape'> & {
     onChunk?: (done: number, rows: number) => void;
+    /** The decoder network and latents of streams whose predictor is `model` (SPEC.md §7.3). */
+    decoder?: DecoderPlan;
   } = {},
 ): Promise<number> {
   const writer = await BalerWriter.start(sink);
+  const network = options.decoder ? await writeModelSection(writer, options.decoder) : undefined;
   const cuts = [0];
   for await (const piece of pieces) {
     validateDataset(piece);
     const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
     if (rows === 0) continue;
-    await writeChunk(writer, cuts.length - 1, piece, plans);
+    const predicted = network && options.decoder ? { network, plan: options.decoder } : undefined;
+    await writeChunk(writer, cuts.length - 1, piece, plans, predicted);
     cuts.push(cuts[cuts.length - 1]! + rows);
     options.onChunk?.(cuts.length - 1, cuts[cuts.length - 1]!);
   }
@@ -158,7 +171,96 @@ export async function writeDatasetPieces(
     boundaries:
       header.kind === 'table' ? [cuts, whole(header.columns.length)] : [cuts, ...header.rowShape.map(whole)],
   };
-  return writer.finish(buildMetadata(header, total, plans, options), grid);
+  return writer.finish(buildMetadata(header, total, plans, options, options.decoder?.info), grid);
+}
+
+/** A decoder network for `model` predictors, and the quantized latents of each piece. */
+export interface DecoderPlan {
+  /** The network as ONNX bytes in the subset of SPEC.md §11.2. */
+  onnx: Uint8Array;
+  info: DecoderInfo;
+  /** The latent codes of a piece, rows × info.latent integers. */
+  latents(piece: Dataset, chunk: number): Int32Array;
+}
+
+async function writeModelSection(writer: BalerWriter, plan: DecoderPlan): Promise<DenseNetwork> {
+  const network = parseDenseOnnx(plan.onnx);
+  const first = network.layers[0]!;
+  const last = network.layers[network.layers.length - 1]!;
+  if (first.inputs !== plan.info.latent || last.outputs !== plan.info.outputs) {
+    throw new RangeError(
+      `the decoder network maps ${first.inputs} → ${last.outputs}, but the plan says ${plan.info.latent} → ${plan.info.outputs}`,
+    );
+  }
+  await writer.addSection({ kind: SECTION_KIND.model, codec: CODEC.deflate, payload: plan.onnx });
+  return network;
+}
+
+/** The network's output for one chunk `[rows][outputs]`, from its latent codes (writer side). */
+function modelOutput(
+  network: DenseNetwork,
+  info: DecoderInfo,
+  codes: Int32Array,
+  rows: number,
+): Float32Array {
+  return runDenseNetwork(network, latentValues(codes, info), rows);
+}
+
+/** Each stream's predictions when its predictor is `model`, else undefined. */
+function streamPredictions(
+  plan: StreamPlan | undefined,
+  out: Float32Array | undefined,
+  outputs: number,
+  rows: number,
+  width: number,
+): Float64Array | undefined {
+  const predictor = (plan?.method as { predictor?: PredictorSpec } | undefined)?.predictor;
+  if (!out || predictor?.name !== 'model') return undefined;
+  return predictionsFromModel(predictor, out, outputs, rows, width);
+}
+
+const networks = new WeakMap<BalerFile, DenseNetwork>();
+
+/**
+ * The decoder network's output `[rows][outputs]` for chunk `chunk`, when any of `methods` predicts with
+ * the model: the chunk's latents through the network of the file's `model` section (parsed once per file).
+ */
+async function chunkModelOutput(
+  file: BalerFile,
+  chunk: number,
+  rows: number,
+  methods: readonly StorageMethod[],
+): Promise<Float32Array | undefined> {
+  if (!methods.some((m) => (m as { predictor?: PredictorSpec }).predictor?.name === 'model'))
+    return undefined;
+  const info = file.metadata.decoder;
+  if (!info)
+    throw formatErrors.malformedMetadata(
+      '$.decoder',
+      'a column predicts with the model, but the metadata describes no decoder',
+    );
+  let network = networks.get(file);
+  if (!network) {
+    const entries = findSections(file, SECTION_KIND.model);
+    if (entries.length !== 1)
+      throw formatErrors.malformedSection('section "model"', `expected exactly one, found ${entries.length}`);
+    network = parseDenseOnnx(await readSection(file, entries[0]!));
+    const first = network.layers[0]!;
+    const last = network.layers[network.layers.length - 1]!;
+    if (first.inputs !== info.latent || last.outputs !== info.outputs) {
+      throw formatErrors.malformedSection(
+        'section "model"',
+        `the network maps ${first.inputs} → ${last.outputs}, the metadata says ${info.latent} → ${info.outputs}`,
+      );
+    }
+    networks.set(file, network);
+  }
+  const latents = findSections(file, SECTION_KIND.latents, chunk);
+  const label = sectionLabel({ kind: SECTION_KIND.latents, chunk, stream: 0xffffffff });
+  if (latents.length !== 1)
+    throw formatErrors.malformedSection(label, `expected exactly one, found ${latents.length}`);
+  const z = decodeLatents(await readSection(file, latents[0]!), rows, info, label);
+  return runDenseNetwork(network, z, rows);
 }
 
 /** Encodes every stream of one chunk (verified, see encodeVerified) and appends its sections. */
@@ -167,16 +269,53 @@ async function writeChunk(
   chunk: number,
   piece: Dataset,
   plans: readonly StreamPlan[],
+  predicted?: { network: DenseNetwork; plan: DecoderPlan },
 ): Promise<void> {
+  const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
+  let out: Float32Array | undefined;
+  if (predicted) {
+    const codes = predicted.plan.latents(piece, chunk);
+    if (codes.length !== rows * predicted.plan.info.latent) {
+      throw new RangeError(`chunk ${chunk} has ${rows} rows but ${codes.length} latent codes`);
+    }
+    await writer.addSection({
+      kind: SECTION_KIND.latents,
+      chunk,
+      codec: CODEC.raw,
+      payload: encodeLatents(codes, predicted.plan.info.latent),
+    });
+    out = modelOutput(predicted.network, predicted.plan.info, codes, rows);
+  }
+  const outputs = predicted?.plan.info.outputs ?? 0;
   if (piece.kind === 'table') {
     for (let j = 0; j < piece.columns.length; j++) {
       const column = piece.columns[j]!;
-      const at = { chunk, stream: j, shape: [piece.rowCount], dtype: column.dtype };
+      const predictions = streamPredictions(plans[j], out, outputs, rows, 1);
+      const at = {
+        chunk,
+        stream: j,
+        shape: [piece.rowCount],
+        dtype: column.dtype,
+        ...(predictions ? { predictions } : {}),
+      };
       for (const section of encodeVerified(plans[j] ?? EXACT_PLAN, column.data, at))
         await writer.addSection(section);
     }
   } else {
-    const at = { chunk, stream: 0, shape: piece.shape, dtype: piece.dtype };
+    const predictions = streamPredictions(
+      plans[0],
+      out,
+      outputs,
+      rows,
+      piece.data.length / Math.max(rows, 1),
+    );
+    const at = {
+      chunk,
+      stream: 0,
+      shape: piece.shape,
+      dtype: piece.dtype,
+      ...(predictions ? { predictions } : {}),
+    };
     for (const section of encodeVerified(plans[0] ?? EXACT_PLAN, piece.data, at))
       await writer.addSection(section);
   }
@@ -187,6 +326,7 @@ function buildMetadata(
   rows: number,
   plans: readonly StreamPlan[],
   options: Omit<WriteDatasetOptions, 'chunkRows' | 'chunkShape'>,
+  decoder?: DecoderInfo,
 ): BalerMetadata {
   const planOf = (j: number) => plans[j] ?? EXACT_PLAN;
   const provenance = {
@@ -207,6 +347,7 @@ function buildMetadata(
         attributes: header.attributes,
         model: options.model ?? null,
         provenance,
+        ...(decoder ? { decoder } : {}),
       }
     : {
         kind: 'field',
@@ -217,6 +358,7 @@ function buildMetadata(
         attributes: header.attributes,
         model: options.model ?? null,
         provenance,
+        ...(decoder ? { decoder } : {}),
       };
 }
 
@@ -273,13 +415,27 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
       const count = box.count[0]!;
       const from = Math.max(start, first);
       const to = Math.min(end, first + count);
+      const modelOut = await chunkModelOutput(
+        file,
+        c,
+        count,
+        metadata.columns.map((col) => col.method),
+      );
       for (let j = 0; j < metadata.columns.length; j++) {
         const column = metadata.columns[j]!;
+        const predictions = streamPredictions(
+          { method: column.method, bound: column.bound },
+          modelOut,
+          metadata.decoder?.outputs ?? 0,
+          count,
+          1,
+        );
         const values = await decodeStream(file, column.method, {
           chunk: c,
           stream: j,
           shape: [count],
           dtype: column.dtype,
+          ...(predictions ? { predictions } : {}),
         });
         copyRows(values, from - first, to - first, out[j]!, from - start);
       }
@@ -295,7 +451,29 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
   const data = allocateArray(metadata.dtype, shapeSize(shape));
   for (const c of chunks) {
     const box = chunkBox(file.grid, c);
-    const at = { chunk: c, stream: 0, shape: box.count, dtype: metadata.dtype };
+    const rows = box.count[0]!;
+    const width = shapeSize(box.count.slice(1));
+    const out = await chunkModelOutput(file, c, rows, [metadata.method]);
+    if (out && width !== shapeSize(metadata.shape.slice(1))) {
+      throw formatErrors.malformedSection(
+        'section "chunk-index"',
+        'a field predicted by a model must be chunked along axis 0 only',
+      );
+    }
+    const predictions = streamPredictions(
+      { method: metadata.method, bound: metadata.bound },
+      out,
+      metadata.decoder?.outputs ?? 0,
+      rows,
+      width,
+    );
+    const at = {
+      chunk: c,
+      stream: 0,
+      shape: box.count,
+      dtype: metadata.dtype,
+      ...(predictions ? { predictions } : {}),
+    };
     const block = (await decodeStream(file, metadata.method, at)) as NumericArray;
     insertBlock(block, box.start, box.count, data, shape, start);
   }

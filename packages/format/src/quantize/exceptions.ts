@@ -1,4 +1,4 @@
-// Values a lossy method stores exactly (SPEC.md §7.3): non-finite values, −0, and any value whose
+// Values a lossy method stores exactly (SPEC.md §7.4): non-finite values, −0, and any value whose
 // quantized reconstruction would break the bound. Payload: u32 count, count × u32 positions (strictly
 // increasing, within the chunk's stream), then count values in the output dtype, little-endian.
 import type { NumericArray, NumericDType } from '../dataset.ts';

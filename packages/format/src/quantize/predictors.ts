@@ -10,7 +10,12 @@ export type PredictorSpec =
   /** The N-D Lorenzo predictor over the axes whose index is > 0 (the sum of the corner of the unit cube). */
   | { name: 'lorenzo' }
   /** Learned weights over causal neighbours (offsets per axis); Lorenzo wherever a neighbour is outside. */
-  | { name: 'stencil'; offsets: number[][]; weights: number[] };
+  | { name: 'stencil'; offsets: number[][]; weights: number[] }
+  /**
+   * The file's decoder network (SPEC.md §7.2.1, §11): `offset + scale × out[r][output + c]` for the value at
+   * row r and position c within its row. The caller computes these from the chunk's latents.
+   */
+  | { name: 'model'; output: number; scale: number; offset: number };
 
 export function validatePredictor(spec: unknown, rank: number, path: string): PredictorSpec {
   const p = spec as PredictorSpec;
@@ -23,6 +28,13 @@ export function validatePredictor(spec: unknown, rank: number, path: string): Pr
     return p;
   }
   if (p.name === 'lorenzo') return p;
+  if (p.name === 'model') {
+    if (!Number.isSafeInteger(p.output) || p.output < 0) fail('model needs an output index ≥ 0');
+    if (![p.scale, p.offset].every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      fail('model needs finite scale and offset');
+    }
+    return p;
+  }
   if (p.name === 'stencil') {
     if (
       !Array.isArray(p.offsets) ||
@@ -65,6 +77,7 @@ function isCausal(offset: number[]): boolean {
  */
 export class BlockPredictor {
   private readonly constant: number | undefined;
+  private readonly external: Float64Array | undefined;
   private readonly lorenzo: { offsets: Int32Array; signs: Float64Array }[] = [];
   private readonly stencilOffsets: Int32Array | undefined;
   private readonly stencilWeights: Float64Array | undefined;
@@ -78,7 +91,8 @@ export class BlockPredictor {
   private stencilRow = false;
   private readonly rank: number;
 
-  constructor(spec: PredictorSpec, shape: readonly number[]) {
+  /** `predictions` holds the value of every position for a `model` predictor (see predictionsFromModel). */
+  constructor(spec: PredictorSpec, shape: readonly number[], predictions?: Float64Array) {
     const rank = shape.length;
     this.rank = rank;
     const strides = stridesOf(shape);
@@ -86,6 +100,17 @@ export class BlockPredictor {
     this.high = new Int32Array(rank);
     if (spec.name === 'constant') {
       this.constant = spec.value;
+      return;
+    }
+    if (spec.name === 'model') {
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (!predictions || predictions.length !== n) {
+        throw formatErrors.malformedSection(
+          'section "latents"',
+          `the model predicts ${predictions?.length ?? 0} values for a stream of ${n}`,
+        );
+      }
+      this.external = predictions;
       return;
     }
     if (rank > 16) throw formatErrors.unsupported('Lorenzo predictor rank', String(rank));
@@ -122,7 +147,7 @@ export class BlockPredictor {
 
   /** Prepares the row whose leading indices (all axes but the last) are `rowIndex`. */
   startRow(rowIndex: Int32Array): void {
-    if (this.constant !== undefined) return;
+    if (this.constant !== undefined || this.external !== undefined) return;
     let mask = 0;
     let inside = this.stencilOffsets !== undefined;
     for (let d = 0; d < this.rank - 1; d++) {
@@ -138,6 +163,7 @@ export class BlockPredictor {
   /** The prediction for flat index `i`, at position `x` along the last axis of the current row. */
   at(working: Float64Array, i: number, x: number): number {
     if (this.constant !== undefined) return this.constant;
+    if (this.external !== undefined) return this.external[i]!;
     const last = this.rank - 1;
     if (this.stencilRow && x >= this.low[last]! && x < this.high[last]!) {
       const offsets = this.stencilOffsets!;
@@ -161,4 +187,29 @@ export function stridesOf(shape: readonly number[]): number[] {
     s *= shape[d]!;
   }
   return strides;
+}
+
+/**
+ * The predictions a `model` predictor gives a stream: `offset + scale × out[r][output + c]` (binary64) for
+ * each of `rows` rows and `width` positions per row, from the network's float32 output `[rows][outputs]`.
+ */
+export function predictionsFromModel(
+  spec: Extract<PredictorSpec, { name: 'model' }>,
+  out: Float32Array,
+  outputs: number,
+  rows: number,
+  width: number,
+): Float64Array {
+  if (spec.output + width > outputs || out.length !== rows * outputs) {
+    throw formatErrors.malformedMetadata(
+      '$.method.predictor.output',
+      `needs outputs ${spec.output}..${spec.output + width - 1} of a network with ${outputs}`,
+    );
+  }
+  const predictions = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++)
+      predictions[r * width + c] = spec.offset + spec.scale * out[r * outputs + spec.output + c]!;
+  }
+  return predictions;
 }

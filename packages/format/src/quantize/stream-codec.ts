@@ -164,10 +164,11 @@ export function encodeQuantizedStream(
   dtype: NumericDType,
   params: QuantizerParams,
   tolerance: Tolerance,
+  predictions?: Float64Array,
 ): EncodedStream {
   const n = values.length;
   const cast = castFor(dtype);
-  const predictor = new BlockPredictor(params.predictor, shape);
+  const predictor = new BlockPredictor(params.predictor, shape, predictions);
   const walk = new RowWalk(shape);
   const { working, quantized } = scratch(n);
   const encoder = new RangeEncoder(Math.max(1024, n >> 2));
@@ -176,7 +177,7 @@ export function encodeQuantizedStream(
   const exceptionPositions: number[] = [];
   const { step } = params;
   const log = params.domain === 'log';
-  const constant = params.predictor.name === 'constant';
+  const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
   const input = values as Float64Array;
 
   for (let row = 0; row < walk.rows; row++) {
@@ -244,10 +245,11 @@ export function decodeQuantizedStream(
   dtype: NumericDType,
   params: QuantizerParams,
   label: string,
+  predictions?: Float64Array,
 ): NumericArray {
   const n = shape.reduce((a, b) => a * b, 1);
   const cast = castFor(dtype);
-  const predictor = new BlockPredictor(params.predictor, shape);
+  const predictor = new BlockPredictor(params.predictor, shape, predictions);
   const walk = new RowWalk(shape);
   const { working, quantized } = scratch(n);
   const decoder = new RangeDecoder(residuals);
@@ -256,7 +258,7 @@ export function decodeQuantizedStream(
   const out = allocateArray(dtype, n) as Float64Array;
   const { step } = params;
   const log = params.domain === 'log';
-  const constant = params.predictor.name === 'constant';
+  const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
   const float32 = dtype === 'float32';
   const float64 = dtype === 'float64';
   const positions = exceptions.positions;
