@@ -140,7 +140,7 @@ export function renderCompressSummary(
     summary.kind === 'table'
       ? `table ${summary.shape[0]} × ${summary.shape[1]}`
       : `field [${summary.shape.join(' × ')}]`;
-  const exact = result.summary.columns.filter((_, j) => result.plans[j]?.method.name === 'exact');
+  const exact = result.summary.columns.filter((_, j) => result.plans[j]?.bound.kind === 'lossless');
   const lines = [
     `compressed ${summary.input} (${what}) → ${summary.output} in ${summary.seconds.toFixed(2)} s`,
     `  bound: ${summary.bounds.join('; ')}${exact.length > 0 && exact.length < result.summary.columns.length ? ` (exact: ${exact.join(', ')})` : ''}`,

@@ -158,7 +158,14 @@ describe('compressDataset', () => {
       attributes: {},
     };
     const exactPx = await roundTrip(table, parseBound('abs=1'), ['H?_P*=exact']);
-    expect(exactPx.result.plans.map((p) => p.method.name)).toEqual(['exact', 'exact']);
+    // PX is stored exactly as asked; the discrete charge is kept exactly too, by integer entropy coding.
+    expect(exactPx.result.plans.map((p) => [p.method.name, p.bound.kind])).toEqual([
+      ['exact', 'lossless'],
+      ['quantized', 'lossless'],
+    ]);
+    expect(exactPx.decoded.kind === 'table' && exactPx.decoded.columns[1]!.data).toEqual(
+      table.columns[1]!.data,
+    );
     const lossyCharge = await roundTrip(table, parseBound('abs=1'), ['*Charge=abs=0.5']);
     expect(lossyCharge.result.plans.map((p) => p.method.name)).toEqual(['quantized', 'quantized']);
     expectWithinBound(

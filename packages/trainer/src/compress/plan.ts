@@ -29,15 +29,43 @@ export function planColumn(
   if (column.dtype === 'string') return { plan: EXACT, reason: 'text' };
   if (column.dtype === 'int64' || column.dtype === 'uint64')
     return { plan: EXACT, reason: '64-bit integers' };
-  if (bound.kind === 'lossless')
-    return { plan: EXACT, reason: override ? `--column ${override.pattern}` : 'lossless' };
   const values = column.data as NumericArray;
-  if (!override && isDiscrete(values)) return { plan: EXACT, reason: 'discrete values' };
+  if (bound.kind === 'lossless') {
+    const reason = override ? `--column ${override.pattern}` : 'lossless';
+    return { plan: integerLosslessPlan(values) ?? EXACT, reason };
+  }
+  if (!override && isDiscrete(values))
+    return { plan: integerLosslessPlan(values) ?? EXACT, reason: 'discrete values' };
   const plan = quantizedPlan(values, bound, { name: 'constant', value: 0 }, range);
   if (!plan) return { plan: EXACT, reason: 'constant or non-finite' };
   return {
     plan: withCentre(plan, values, bound.kind === 'pwrel'),
     reason: override ? `--column ${override.pattern}` : bound.kind,
+  };
+}
+
+/**
+ * Integer values (charges, flags, counts) kept exactly by the quantized method with step 1 and no
+ * tolerance: entropy coding spends about one bit on a ±1 charge and a fraction of a bit on a rare flag,
+ * where byte-oriented deflate cannot. Undefined when a value is not an integer within ±2^30.
+ */
+export function integerLosslessPlan(values: NumericArray): StreamPlan | undefined {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) return undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    // NaN and -0 are allowed: the quantizer stores them as exceptions.
+    if (!Number.isNaN(v) && !(Number.isInteger(v) && Math.abs(v) <= 2 ** 30)) return undefined;
+  }
+  const plan: StreamPlan = {
+    method: { name: 'quantized', domain: 'linear', step: 1, predictor: { name: 'constant', value: 0 } },
+    bound: { kind: 'lossless' },
+    tolerance: { absolute: 0, relative: 0 },
+  };
+  const centred = withCentre(plan, values, false);
+  const centre = (centred.method.predictor as { value: number }).value;
+  return {
+    ...centred,
+    method: { ...centred.method, predictor: { name: 'constant', value: Math.round(centre) } },
   };
 }
 
