@@ -179,6 +179,8 @@ export function encodeQuantizedStream(
   const log = params.domain === 'log';
   const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
   const input = values as Float64Array;
+  const float32 = dtype === 'float32';
+  const float64 = dtype === 'float64';
 
   for (let row = 0; row < walk.rows; row++) {
     walk.enter(row);
@@ -209,7 +211,14 @@ export function encodeQuantizedStream(
           const candidate = k === 0 ? nearest : k === 1 ? nearest + 1 : nearest - 1;
           if (Math.abs(candidate) > MAX_INDEX) continue;
           const wc = prediction + candidate * step;
-          if (Math.abs(reconstruct(wc, value < 0, params, cast) - value) <= allowed) {
+          const out = log
+            ? reconstruct(wc, value < 0, params, cast)
+            : float32
+              ? Math.fround(wc)
+              : float64
+                ? wc
+                : cast(wc);
+          if (Math.abs(out - value) <= allowed) {
             q = candidate;
             w = wc;
             exception = false;
