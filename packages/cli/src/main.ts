@@ -17,6 +17,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary: 'decode a .baler file (or a row range of it) to .npy, .npz, .h5 or .csv',
     run: decompressCommand,
   },
+  train: {
+    summary: 'train a model on your data and write a model directory',
+    run: async (args) => (await import('./commands/train.ts')).trainCommand(args),
+  },
   info: { summary: 'show what a .baler file holds and its byte breakdown', run: infoCommand },
   demo: { summary: 'compress the embedded LHCb sample end to end', run: demoCommand },
 };

@@ -3,6 +3,10 @@
  * their data in (HDF5, NumPy .npy/.npz, CSV) as `@baler/format` Datasets, with every value kept bit for bit
  * (NaN payloads, ±Inf and -0 included). Problems with the user's files throw a DataInputError.
  *
+ * Training: `trainToModelDir` trains a registered model (`listModels`, `createModel`) on a dataset with
+ * TensorFlow.js (`initTensorflow` picks the backend) and writes a model directory (`saveModelDir` /
+ * `loadModelDir`); `extractDecoder` gives the frozen decoder as `@baler/format`'s DenseNetwork.
+ *
  * @example
  * ```ts
  * import { isDataInputError, readDataFile, writeDataFile } from '@baler/trainer';
@@ -13,6 +17,12 @@
  *   if (isDataInputError(error)) console.error(error.message); // e.g. "x.h5: no such file. Check the path …"
  *   else throw error;
  * }
+ *
+ * const { result } = await trainToModelDir(await readDataFile('lhcb-b2hhh.h5:/data'), 'lhcb-model', {
+ *   model: { latent: 13 },
+ *   training: { epochs: 100, batchSize: 512, seed: 0 },
+ * });
+ * const decoder = extractDecoder(result.model); // DenseNetwork: 13 → 50 → 100 → 200 → 26
  * ```
  */
 export type { CompressOptions, CompressResult, CompressToFileResult } from './compress/compress.ts';
@@ -40,5 +50,46 @@ export type { DataPieces } from './io/pieces.ts';
 export { datasetPieces, openDataPieces } from './io/pieces.ts';
 export type { DataFileFormat, DataSpec } from './io/spec.ts';
 export { DATA_FILE_EXTENSIONS, parseDataSpec } from './io/spec.ts';
+export { extractDecoder, extractEncoder } from './models/decoder.ts';
+export type { DenseAeConfig, DenseModel, LayerSpec } from './models/dense-ae.ts';
+export type {
+  LoadedModelDir,
+  ModelDirConfig,
+  ModelDirContents,
+  TrainingDataSummary,
+  TrainingOutcome,
+  WeightsManifest,
+} from './models/model-dir.ts';
+export { loadModelDir, MODEL_DIR_FILES, saveModelDir, trainingConfigSha256 } from './models/model-dir.ts';
+export type { ModelConfigInput, ModelPreset } from './models/registry.ts';
+export {
+  createModel,
+  denseModelFromConfig,
+  listModels,
+  ModelConfigError,
+  resolveModelConfig,
+} from './models/registry.ts';
 export type { OnnxExportOptions } from './onnx/to-onnx.ts';
 export { denseNetworkToOnnx } from './onnx/to-onnx.ts';
+export type { AdamConfig } from './train/adam.ts';
+export type { CheckpointMeta } from './train/checkpoint.ts';
+export { hasCheckpoint, readCheckpoint, writeCheckpoint } from './train/checkpoint.ts';
+export type { BackendChoice, EngineOptions } from './train/engine.ts';
+export { BackendUnavailableError, initTensorflow } from './train/engine.ts';
+export { decodeLatents, encodeLatents, reconstruct } from './train/inference.ts';
+export type { TrainingMatrix } from './train/matrix.ts';
+export { datasetToMatrix } from './train/matrix.ts';
+export type { ColumnTransform, Normalization, TransformKind } from './train/normalization.ts';
+export { denormalize, describeNormalization, fitNormalization, normalize } from './train/normalization.ts';
+export type { LrSchedule } from './train/schedule.ts';
+export type {
+  EpochRecord,
+  TrainingConfig,
+  TrainingState,
+  TrainOptions,
+  TrainProgress,
+  TrainResult,
+} from './train/train.ts';
+export { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, trainModel } from './train/train.ts';
+export type { TrainDirOptions, TrainDirResult } from './train/train-dir.ts';
+export { trainToModelDir } from './train/train-dir.ts';

@@ -1,0 +1,149 @@
+// Training end to end, from a dataset to a model directory: choose the normalization, create the model,
+// train with checkpoints in MODEL_DIR/checkpoint/, then write the directory. With `resume`, everything
+// (model, normalization, training settings) comes from the checkpoint; only the epoch count may grow.
+
+import type { Dataset } from '@baler/format';
+import { DataInputError } from '../io/errors.ts';
+import { extractDecoder } from '../models/decoder.ts';
+import type { DenseAeConfig, DenseModel } from '../models/dense-ae.ts';
+import {
+  MODEL_DIR_FILES,
+  type ModelDirConfig,
+  saveModelDir,
+  type TrainingDataSummary,
+} from '../models/model-dir.ts';
+import { createModel, denseModelFromConfig } from '../models/registry.ts';
+import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
+import { type CheckpointMeta, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { type BackendChoice, initTensorflow } from './engine.ts';
+import { datasetToMatrix } from './matrix.ts';
+import { fitNormalization, normalize } from './normalization.ts';
+import {
+  type EpochRecord,
+  resolveTrainingConfig,
+  type TrainingConfig,
+  type TrainingState,
+  type TrainProgress,
+  type TrainResult,
+  trainModel,
+} from './train.ts';
+
+export interface TrainDirOptions {
+  /** Registry name (default `dense-ae`). */
+  modelName?: string;
+  /** Overrides of the preset's config, e.g. `{ latent: 13 }`. */
+  model?: Partial<Omit<DenseAeConfig, 'inputs'>>;
+  training?: Partial<TrainingConfig>;
+  /** Continue the training in `dir`'s checkpoint; `training.epochs` may raise the epoch count. */
+  resume?: boolean;
+  /** The input as the user named it, recorded in config.json. */
+  source?: string;
+  backend?: BackendChoice;
+  /** Where the backend report goes (default stderr). */
+  log?: (line: string) => void;
+  onEpoch?: (record: EpochRecord) => void;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+export interface TrainDirResult {
+  config: ModelDirConfig;
+  result: TrainResult;
+  /** Seconds from start to the written directory. */
+  seconds: number;
+}
+
+/** Trains a model on `dataset` and writes it to the model directory `dir`. */
+export async function trainToModelDir(
+  dataset: Dataset,
+  dir: string,
+  options: TrainDirOptions = {},
+): Promise<TrainDirResult> {
+  const started = performance.now();
+  const source = options.source ?? 'input';
+  const matrix = datasetToMatrix(dataset, source);
+  const data: TrainingDataSummary = {
+    kind: matrix.kind,
+    rows: matrix.rows,
+    features: matrix.features,
+    sampleShape: matrix.sampleShape,
+    names: matrix.names,
+    ...(options.source ? { source: options.source } : {}),
+  };
+  let meta: CheckpointMeta;
+  let model: DenseModel;
+  let resumeState: TrainingState | undefined;
+  if (options.resume) {
+    const checkpoint = await readCheckpoint(dir);
+    meta = checkpoint.meta;
+    resumeState = checkpoint.state;
+    checkSameData(meta, data, source);
+    meta.training = resolveTrainingConfig({
+      ...meta.training,
+      ...(options.training?.epochs ? { epochs: options.training.epochs } : {}),
+    });
+    model = denseModelFromConfig(meta.name, meta.model, resumeState.params);
+  } else {
+    const name = options.modelName ?? 'dense-ae';
+    const training = resolveTrainingConfig(options.training);
+    model = createModel(name, { ...options.model, inputs: matrix.features }, { seed: training.seed });
+    meta = { name, model: model.config, normalization: fitNormalization(matrix), training, data };
+  }
+  const backend = await initTensorflow({
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const normalized = normalize(meta.normalization, matrix.values, matrix.features);
+  const result = await trainModel(model, normalized, {
+    config: meta.training,
+    ...(resumeState ? { resume: resumeState } : {}),
+    ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    checkpoint: (state) => writeCheckpoint(dir, state, meta),
+  });
+  const last = result.log.at(-1);
+  const best = result.log.find((r) => r.epoch === result.bestEpoch);
+  const config = await saveModelDir(dir, {
+    model: result.model,
+    normalization: meta.normalization,
+    training: meta.training,
+    log: result.log,
+    data: meta.data ?? data,
+    outcome: {
+      epochs: last?.epoch ?? 0,
+      bestEpoch: result.bestEpoch,
+      loss: best?.loss ?? null,
+      validationLoss: best?.validationLoss ?? null,
+      stoppedEarly: result.stoppedEarly,
+      backend,
+      samplesPerSecond: result.samplesPerSecond,
+      seconds: result.log.reduce((sum, r) => sum + r.seconds, 0),
+    },
+    // The frozen decoder, ready for onnxruntime in any language and for a .baler file's model section.
+    artifacts: { [MODEL_DIR_FILES.decoderOnnx]: denseNetworkToOnnx(extractDecoder(result.model)) },
+  });
+  return { config, result, seconds: (performance.now() - started) / 1000 };
+}
+
+function checkSameData(meta: CheckpointMeta, data: TrainingDataSummary, source: string): void {
+  const was = meta.data;
+  if (!was) return;
+  const same =
+    was.kind === data.kind &&
+    was.features === data.features &&
+    was.rows === data.rows &&
+    was.names.length === data.names.length &&
+    was.names.every((n, i) => n === data.names[i]);
+  if (!same) {
+    throw new DataInputError({
+      path: source,
+      problem: `is not the data the checkpoint was trained on (${describe(was)}; this is ${describe(data)})`,
+      fix: `Resume with ${was.source ?? 'the same input'}, or start a new training.`,
+    });
+  }
+}
+
+function describe(data: TrainingDataSummary): string {
+  return data.kind === 'table'
+    ? `a table of ${data.rows} × ${data.features}`
+    : `a field of ${data.rows} × [${data.sampleShape.join(' × ')}]`;
+}
