@@ -180,7 +180,7 @@ export interface DecoderPlan {
   onnx: Uint8Array;
   info: DecoderInfo;
   /** The latent codes of a piece, rows × info.latent integers. */
-  latents(piece: Dataset, chunk: number): Int32Array;
+  latents(piece: Dataset, chunk: number): Int32Array | Promise<Int32Array>;
 }
 
 async function writeModelSection(writer: BalerWriter, plan: DecoderPlan): Promise<DenseNetwork> {
@@ -274,7 +274,7 @@ async function writeChunk(
   const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
   let out: Float32Array | undefined;
   if (predicted) {
-    const codes = predicted.plan.latents(piece, chunk);
+    const codes = await predicted.plan.latents(piece, chunk);
     if (codes.length !== rows * predicted.plan.info.latent) {
       throw new RangeError(`chunk ${chunk} has ${rows} rows but ${codes.length} latent codes`);
     }

@@ -26,6 +26,8 @@ Options:
                            --column 'Charge*=exact'; repeat for more. Discrete columns (integers,
                            ±1 charges, 0/1 flags) are kept exact unless a --column names them.
       --chunk N            rows (tables) or frames (fields) per chunk
+      --no-learn           tables: skip training the small autoencoder that competes with the
+                           classical predictors (it is kept only when it saves bytes, network included)
       --no-verify          skip decoding the written bytes to check every value (not recommended)
   -f, --force              overwrite OUT.baler if it exists
       --json               print a JSON summary on stdout
@@ -42,6 +44,7 @@ export async function compressCommand(args: string[]): Promise<void> {
       column: { type: 'string', short: 'c', multiple: true },
       chunk: { type: 'string' },
       'no-verify': { type: 'boolean' },
+      'no-learn': { type: 'boolean' },
       force: { type: 'boolean', short: 'f' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -91,6 +94,7 @@ export async function compressCommand(args: string[]): Promise<void> {
   }
   const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });
   let result: CompressToFileResult;
+  let learnedTrial: { learned: number; classical: number } | undefined;
   try {
     result = await compressToFile(source, output, {
       bound,
@@ -98,14 +102,18 @@ export async function compressCommand(args: string[]): Promise<void> {
       ...(chunkRows ? { chunkRows } : {}),
       source: input,
       verify: !values['no-verify'],
+      learn: !values['no-learn'],
       overwrite: Boolean(values.force),
-      onProgress: (stage, done) => progress.update(stage === 'verify' ? source.rows + done : done, stage),
+      onProgress: (stage, done, total) => {
+        if (stage === 'learn') learnedTrial = { learned: done, classical: total };
+        else progress.update(stage === 'verify' ? source.rows + done : done, stage);
+      },
     });
   } finally {
     progress.finish();
   }
   const seconds = (performance.now() - started) / 1000;
-  const summary = compressSummary(input, output, result, seconds);
+  const summary = { ...compressSummary(input, output, result, seconds), learnedTrial: learnedTrial ?? null };
   console.log(values.json ? JSON.stringify(summary, null, 2) : renderCompressSummary(summary, result));
 }
 
@@ -133,7 +141,9 @@ export function compressSummary(
 }
 
 export function renderCompressSummary(
-  summary: ReturnType<typeof compressSummary>,
+  summary: ReturnType<typeof compressSummary> & {
+    learnedTrial?: { learned: number; classical: number } | null;
+  },
   result: CompressToFileResult,
 ): string {
   const what =
@@ -151,6 +161,11 @@ export function renderCompressSummary(
       ? `  verified ${v.values.toLocaleString('en-US')} values: max |error| ${v.maxAbsoluteError.toPrecision(6)}${summary.bounds.some((b) => b.startsWith('pwrel')) ? `, max relative error ${v.maxRelativeError.toPrecision(6)}` : ''}`
       : '  not verified (--no-verify)',
     `  size ${summary.bytes.toLocaleString('en-US')} bytes (${formatBytes(summary.bytes)}), every byte needed to decode included`,
+    ...(summary.learnedTrial
+      ? [
+          `  learned autoencoder on the first chunk: ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${summary.learnedTrial.learned < summary.learnedTrial.classical ? 'kept' : 'not kept'}`,
+        ]
+      : []),
     `  ratio ${formatRatio(summary.ratioToOriginal)} vs the original dtype (${formatBytes(summary.originalBytes)}), ${formatRatio(summary.ratioToFloat32)} vs float32`,
   );
   return lines.join('\n');

@@ -2,7 +2,15 @@
 // container piece by piece, then decode the written bytes and check every value against a fresh read of
 // the input before anyone may keep the file.
 import { createHash } from 'node:crypto';
-import type { ByteSink, Dataset, DatasetHeader, FileSummary, StreamPlan, Table } from '@baler/format';
+import type {
+  ByteSink,
+  Dataset,
+  DatasetHeader,
+  DecoderPlan,
+  FileSummary,
+  StreamPlan,
+  Table,
+} from '@baler/format';
 import {
   allocateArray,
   bytesSource,
@@ -18,6 +26,8 @@ import { datasetPieces } from '../io/pieces.ts';
 import type { BoundSpec, ColumnOverride } from './error-bound.ts';
 import { describeBoundSpec } from './error-bound.ts';
 import { planField } from './field-predictor.ts';
+import type { LearnedOptions } from './learned.ts';
+import { DEFAULT_LEARNED, learnedTableCandidate } from './learned.ts';
 import { planColumn } from './plan.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
@@ -31,6 +41,11 @@ export interface CompressOptions {
   source?: string;
   /** Decode the written bytes and check every value (default true). */
   verify?: boolean;
+  /**
+   * Also train a small autoencoder on a table's first chunk and keep it when it wins in honest bytes
+   * (network and latents counted). Off by default in the library; the CLI turns it on.
+   */
+  learn?: boolean | Partial<LearnedOptions>;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -100,10 +115,28 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
       ? header.columns.some((c) => boundOf(c.name).kind === 'rel')
       : options.bound.kind === 'rel';
   const ranges = needsRanges ? await finiteRanges(source, rowsPerPiece) : undefined;
-  const { plans, reasons } =
+  let { plans, reasons } =
     first.kind === 'table'
       ? planTable(first, options.bound, overrides, ranges)
       : planField(first, options.bound, ranges?.[0]);
+  let decoder: DecoderPlan | undefined;
+  if (options.learn && first.kind === 'table') {
+    const learned = await learnedTableCandidate(first, plans, {
+      ...DEFAULT_LEARNED,
+      ...(options.learn === true ? {} : options.learn),
+    });
+    if (learned) {
+      const classicalBytes = await trialBytes(header, first, plans);
+      const learnedBytes = await trialBytes(header, first, learned.plans, learned.decoder);
+      options.onProgress?.('learn', learnedBytes, classicalBytes);
+      if (learnedBytes < classicalBytes) {
+        const note = `learned: dense-ae-tiny decoder, ${learned.decoder.info.latent} latents`;
+        reasons = reasons.map((reason, j) => (learned.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
+        plans = learned.plans;
+        decoder = learned.decoder;
+      }
+    }
+  }
   const configHash = hashConfig({
     bound: describeBoundSpec(options.bound),
     overrides: overrides.map((o) => `${o.pattern}=${describeBoundSpec(o.bound)}`),
@@ -114,9 +147,23 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
     source: options.source ?? null,
     configHash,
     model: describeModel(plans),
+    ...(decoder ? { decoder } : {}),
     onChunk: (_, rows) => options.onProgress?.('compress', rows, source.rows),
   });
   return { plans, reasons, rowsPerPiece, fileBytes };
+}
+
+/** The bytes a file of just `piece` would take with these plans: the honest cost candidates compete on. */
+async function trialBytes(
+  header: DatasetHeader,
+  piece: Dataset,
+  plans: readonly StreamPlan[],
+  decoder?: DecoderPlan,
+): Promise<number> {
+  async function* one() {
+    yield piece;
+  }
+  return writeDatasetPieces(header, one(), { write() {} }, plans, decoder ? { decoder } : {});
 }
 
 async function firstPiece(source: DataPieces, rowsPerPiece: number): Promise<Dataset | undefined> {
@@ -167,9 +214,17 @@ function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOve
 }
 
 function describeModel(plans: readonly StreamPlan[]) {
-  const stencils = plans.filter(
-    (p) => (p.method.predictor as { name?: string } | undefined)?.name === 'stencil',
-  );
+  const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
+  const learned = plans.filter((p) => predictorOf(p) === 'model');
+  if (learned.length > 0) {
+    return {
+      family: 'dense-ae-tiny',
+      description:
+        'autoencoder trained on the first chunk; its decoder predicts the columns from per-row latents',
+      streams: learned.length,
+    };
+  }
+  const stencils = plans.filter((p) => predictorOf(p) === 'stencil');
   if (stencils.length === 0) return null;
   return {
     family: 'linear-stencil',

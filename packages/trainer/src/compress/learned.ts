@@ -1,0 +1,129 @@
+// The learned candidate for tables: a small autoencoder trained, within a time budget, on the working
+// values of the first chunk (log2|x| for pointwise bounds, x otherwise; standardized). Its decoder
+// network and each chunk's latents go into the file, and the columns' residuals are coded against its
+// predictions. It competes with the classical plans in honest bytes, network and latents included.
+import type { DecoderPlan, NumericArray, StreamPlan, Table } from '@baler/format';
+import { extractDecoder } from '../models/decoder.ts';
+import { createModel } from '../models/registry.ts';
+import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
+import { encodeLatents } from '../train/inference.ts';
+import { trainModel } from '../train/train.ts';
+
+export interface LearnedOptions {
+  /** Latent width. */
+  latent: number;
+  epochs: number;
+  seed: number;
+  /** Latent codes per unit of latent standard deviation: coarser costs fewer bits, predicts worse. */
+  latentResolution: number;
+}
+
+export const DEFAULT_LEARNED: LearnedOptions = { latent: 4, epochs: 60, seed: 1, latentResolution: 16 };
+
+interface Standardization {
+  columns: number[];
+  log: boolean[];
+  mean: Float64Array;
+  std: Float64Array;
+  /** The value standing in for a zero or non-finite value (the column's centre). */
+  fill: Float64Array;
+}
+
+/**
+ * Plans whose quantized columns predict from a trained decoder network, with the DecoderPlan that writes
+ * the network and latents; undefined when fewer than two columns are quantized.
+ */
+export async function learnedTableCandidate(
+  first: Table,
+  basePlans: readonly StreamPlan[],
+  options: LearnedOptions = DEFAULT_LEARNED,
+): Promise<{ plans: StreamPlan[]; decoder: DecoderPlan } | undefined> {
+  const columns = basePlans.flatMap((plan, j) =>
+    plan.method.name === 'quantized' && plan.bound.kind !== 'lossless' ? [j] : [],
+  );
+  if (columns.length < 2 || first.rowCount < 64) return undefined;
+  const log = columns.map((j) => (basePlans[j]!.method as { domain?: string }).domain === 'log');
+  const fill = Float64Array.from(
+    columns,
+    (j) => (basePlans[j]!.method.predictor as { value?: number }).value ?? 0,
+  );
+  const raw = workingMatrix(first, {
+    columns,
+    log,
+    fill,
+    mean: new Float64Array(columns.length),
+    std: new Float64Array(columns.length).fill(1),
+  });
+  const standard = standardization(raw, first.rowCount, { columns, log, fill });
+  const inputs = workingMatrix(first, standard);
+
+  const model = createModel(
+    'dense-ae-tiny',
+    { inputs: columns.length, latent: options.latent },
+    { seed: options.seed },
+  );
+  const trained = await trainModel(model, inputs, {
+    config: { epochs: options.epochs, batchSize: 256, seed: options.seed, patience: 10, checkpointEvery: 0 },
+  });
+  const latentsOf = async (table: Table) => encodeLatents(trained.model, workingMatrix(table, standard));
+  const firstLatents = await latentsOf(first);
+  let variance = 0;
+  for (const z of firstLatents) variance += z * z;
+  const latentStep =
+    Math.fround(Math.sqrt(variance / Math.max(1, firstLatents.length)) / options.latentResolution) || 1;
+
+  const plans = basePlans.map((plan, j) => {
+    const t = columns.indexOf(j);
+    if (t < 0) return plan;
+    const predictor = { name: 'model', output: t, scale: standard.std[t]!, offset: standard.mean[t]! };
+    return { ...plan, method: { ...plan.method, predictor } };
+  });
+  const decoder: DecoderPlan = {
+    onnx: denseNetworkToOnnx(extractDecoder(trained.model)),
+    info: { latent: options.latent, latentStep, outputs: columns.length },
+    async latents(piece) {
+      const z = await latentsOf(piece as Table);
+      return Int32Array.from(z, (v) => Math.round(v / latentStep));
+    },
+  };
+  return { plans, decoder };
+}
+
+/** Row-major [rows][columns] float32 of the standardized working values. */
+function workingMatrix(table: Table, s: Standardization): Float32Array {
+  const rows = table.rowCount;
+  const out = new Float32Array(rows * s.columns.length);
+  s.columns.forEach((j, t) => {
+    const data = table.columns[j]!.data as NumericArray;
+    for (let r = 0; r < rows; r++) {
+      const x = Number(data[r]);
+      const usable = Number.isFinite(x) && (!s.log[t] || x !== 0);
+      const w = usable ? (s.log[t] ? Math.log2(Math.abs(x)) : x) : s.fill[t]!;
+      out[r * s.columns.length + t] = (w - s.mean[t]!) / s.std[t]!;
+    }
+  });
+  return out;
+}
+
+function standardization(
+  raw: Float32Array,
+  rows: number,
+  base: Pick<Standardization, 'columns' | 'log' | 'fill'>,
+): Standardization {
+  const k = base.columns.length;
+  const mean = new Float64Array(k);
+  const std = new Float64Array(k);
+  for (let t = 0; t < k; t++) {
+    let sum = 0;
+    let squares = 0;
+    for (let r = 0; r < rows; r++) {
+      const v = raw[r * k + t]!;
+      sum += v;
+      squares += v * v;
+    }
+    mean[t] = Number((sum / rows).toPrecision(7));
+    const deviation = Math.sqrt(Math.max(0, squares / rows - (sum / rows) ** 2));
+    std[t] = deviation > 0 ? Number(deviation.toPrecision(7)) : 1;
+  }
+  return { ...base, mean, std };
+}
