@@ -21,8 +21,13 @@ export function canonicalExp2(y: number): number {
   const f = y - n;
   let p = COEFFICIENTS[13]!;
   for (let k = 12; k >= 0; k--) p = p * f + COEFFICIENTS[k]!;
-  return p * powerOfTwo(n);
+  // The exact powers of two, looked up rather than assembled from bits for every value.
+  const scale = n >= -1074 && n <= 1023 ? POWERS_OF_TWO[n + 1074]! : powerOfTwo(n);
+  return p * scale;
 }
+
+/** 2^n for n = −1074 … 1023, each built exactly from its bits. */
+const POWERS_OF_TWO = Float64Array.from({ length: 1023 + 1074 + 1 }, (_, i) => powerOfTwo(i - 1074));
 
 /** 2^n exactly, for integers −1074 ≤ n ≤ 1023 (0 below, Infinity above). */
 function powerOfTwo(n: number): number {
