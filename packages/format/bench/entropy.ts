@@ -2,33 +2,22 @@
 // residual-like mix (80% zeros, otherwise small geometric magnitudes, 4 contexts).
 // Run: node --import tsx packages/format/bench/entropy.ts
 import { createBitStates, RangeDecoder, RangeEncoder, SignedIntegerModel } from '../src/entropy/index.ts';
+import { seededRandom } from '../src/testing.ts';
 
 const ROUNDS = 9;
 const BIT_CONTEXTS = 16;
 const INTEGER_CONTEXTS = 4;
 
-/** mulberry32: a small deterministic generator, so every run measures the same data. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Bits over 16 contexts: context 0 is uniform, the others have P(1) = 0.1. */
 function skewedBits(count: number): Uint8Array {
-  const random = generator(1);
+  const random = seededRandom(1);
   const bits = new Uint8Array(count);
   for (let i = 0; i < count; i++) bits[i] = random() < (i % BIT_CONTEXTS === 0 ? 0.5 : 0.1) ? 1 : 0;
   return bits;
 }
 
 function residuals(count: number): Int32Array {
-  const random = generator(2);
+  const random = seededRandom(2);
   const values = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     if (random() < 0.8) continue;

@@ -1,5 +1,7 @@
-// Small datasets and comparisons shared by this package's tests and its fuzz script.
+// Test support shared by every package's tests and benchmarks (the `@baler/format/testing` entry, not part
+// of the public API): small datasets, bit-exact comparisons, a seeded generator and random networks.
 import type { Dataset, Field, NumericArray, Table } from './dataset.ts';
+import type { Activation, DenseNetwork } from './model/dense-network.ts';
 
 /** A table with every kind of column: floats with NaN/±Inf/-0, integers, 64-bit integers and text. */
 export function sampleTable(rows = 50): Table {
@@ -86,4 +88,34 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Glorot-uniform dense layers (as a trained decoder has: activations stay of order one), seeded. */
+export function randomDenseNetwork(
+  shape: readonly number[],
+  activations: readonly Activation[],
+  seed: number,
+): DenseNetwork {
+  const random = seededRandom(seed);
+  return {
+    layers: activations.map((activation, k) => {
+      const inputs = shape[k]!;
+      const outputs = shape[k + 1]!;
+      const limit = Math.sqrt(6 / (inputs + outputs));
+      return {
+        inputs,
+        outputs,
+        weight: Float32Array.from({ length: inputs * outputs }, () => (2 * random() - 1) * limit),
+        bias: Float32Array.from({ length: outputs }, () => (random() - 0.5) * 0.2),
+        activation,
+        alpha: 0.01,
+      };
+    }),
+  };
+}
+
+/** `length` float32 values uniform in [−2, 2), seeded. */
+export function randomInput(length: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length }, () => (random() - 0.5) * 4);
 }

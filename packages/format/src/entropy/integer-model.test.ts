@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../testing.ts';
 import { INTEGER_CONTEXT_STATES, SignedIntegerModel } from './integer-model.ts';
 import { RangeDecoder, RangeEncoder } from './range-coder.ts';
 import { REFERENCE_INTEGER_STATES, referenceEncode, referenceIntegerDecisions } from './reference.ts';
-
-/** mulberry32: deterministic test data. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -39,7 +28,7 @@ function decode(
 
 /** Signed values with |value| spread evenly over the exponents 0..52, so every path is taken. */
 function heavyTailed(count: number, seed: number): number[] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, () => {
     const magnitude = Math.min(MAX, Math.floor(2 ** (random() * 53)));
     return random() < 0.5 ? -magnitude : magnitude;
@@ -107,7 +96,7 @@ describe('SignedIntegerModel', () => {
 
   it('keeps contexts independent: interleaving does not change what each context learns', () => {
     // A context whose values are all 0 must stay cheap even when another context sees large values.
-    const random = generator(3);
+    const random = seededRandom(3);
     const values = Array.from({ length: 20_000 }, (_, i) =>
       i % 2 ? Math.floor(random() * 2 ** 20) - 2 ** 19 : 0,
     );
@@ -129,7 +118,7 @@ describe('SignedIntegerModel', () => {
     });
 
     it('codes two-sided geometric values within 3% of their empirical entropy', () => {
-      const random = generator(4);
+      const random = seededRandom(4);
       for (const theta of [0.3, 0.8, 0.99]) {
         const values = Array.from({ length: 100_000 }, () => {
           const m = Math.floor(Math.log(1 - random()) / Math.log(theta));
@@ -155,7 +144,7 @@ describe('SignedIntegerModel', () => {
     });
 
     it('decodes garbage to safe integers without throwing or hanging', () => {
-      const random = generator(6);
+      const random = seededRandom(6);
       for (const fill of ['random', 'ones', 'zeros'] as const) {
         const garbage = Uint8Array.from({ length: 4096 }, () =>
           fill === 'random' ? Math.floor(random() * 256) : fill === 'ones' ? 0xff : 0,

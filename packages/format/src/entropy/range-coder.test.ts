@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../testing.ts';
 import { createBitStates, INITIAL_BIT_STATE, RangeDecoder, RangeEncoder } from './range-coder.ts';
 import { type Decision, referenceEncode } from './reference.ts';
-
-/** mulberry32: deterministic test data. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -39,7 +28,7 @@ function decode(bytes: Uint8Array, decisions: readonly Decision[], contextCount:
 
 /** Random decisions: 30% direct bits, the rest over `contextCount` contexts with P(1) from 0 to 1. */
 function randomDecisions(count: number, contextCount: number, seed: number): Decision[] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const p1 = Array.from({ length: contextCount }, () => random() ** 3);
   return Array.from({ length: count }, () => {
     if (random() < 0.3) return { context: -1, bit: random() < 0.5 ? 1 : 0 };
@@ -64,7 +53,7 @@ function codedSize(bits: Uint8Array): number {
 }
 
 function bernoulli(count: number, p1: number, seed: number): Uint8Array {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   return Uint8Array.from({ length: count }, () => (random() < p1 ? 1 : 0));
 }
 
@@ -128,7 +117,7 @@ describe('RangeEncoder / RangeDecoder', () => {
   });
 
   it('round-trips direct values of 1 to 30 bits', () => {
-    const random = generator(9);
+    const random = seededRandom(9);
     const fields = Array.from({ length: 5000 }, (_, i) => {
       const count = 1 + (i % 30);
       return { count, value: Math.floor(random() * 2 ** count) };
@@ -194,7 +183,7 @@ describe('RangeEncoder / RangeDecoder', () => {
 
     it('follows a source whose statistics change (the point of the fast rate)', () => {
       // P(1) switches between 0.01 and 0.5 every 500 bits: a static code would need H(mean P) bits.
-      const random = generator(6);
+      const random = seededRandom(6);
       const bits = Uint8Array.from({ length: 100_000 }, (_, i) =>
         random() < (Math.floor(i / 500) % 2 ? 0.5 : 0.01) ? 1 : 0,
       );
@@ -215,7 +204,7 @@ describe('RangeEncoder / RangeDecoder', () => {
     });
 
     it('decodes garbage and empty input without throwing or hanging', () => {
-      const random = generator(11);
+      const random = seededRandom(11);
       for (const length of [0, 1, 4, 5, 100, 10_000]) {
         const garbage = Uint8Array.from({ length }, () => Math.floor(random() * 256));
         const decoder = new RangeDecoder(garbage);

@@ -1,36 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../testing.ts';
+import { randomDenseNetwork, randomInput, seededRandom } from '../testing.ts';
 import { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './canonical.ts';
 import type { Activation, DenseNetwork } from './dense-network.ts';
 import { parseDenseOnnx } from './onnx.ts';
 import { wasmKernelAvailable } from './wasm-kernel.ts';
 
 const fround = Math.fround;
-
-function randomNetwork(shape: number[], activations: Activation[], seed: number): DenseNetwork {
-  const random = seededRandom(seed);
-  return {
-    layers: activations.map((activation, k) => {
-      const inputs = shape[k]!;
-      const outputs = shape[k + 1]!;
-      const scale = 2 * Math.sqrt(6 / (inputs + outputs));
-      return {
-        inputs,
-        outputs,
-        weight: Float32Array.from({ length: inputs * outputs }, () => (random() - 0.5) * scale),
-        bias: Float32Array.from({ length: outputs }, () => (random() - 0.5) * 0.2),
-        activation,
-        alpha: 0.01,
-      };
-    }),
-  };
-}
-
-function randomInput(length: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length }, () => (random() - 0.5) * 4);
-}
 
 /** The canonical rules written as plainly as possible: one output at a time, Math.fround on every step. */
 function reference(network: DenseNetwork, input: Float32Array, batch: number): Float32Array {
@@ -82,7 +58,7 @@ describe('runDenseNetwork', () => {
     const activations: Activation[] = ['leaky-relu', 'tanh', 'sigmoid', 'linear'].slice(
       -(shape.length - 1),
     ) as Activation[];
-    const network = randomNetwork(shape, activations, 7);
+    const network = randomDenseNetwork(shape, activations, 7);
     const input = randomInput(batch * shape[0]!, 8);
     const expected = reference(network, input, batch);
     expect(sameBits(runDenseNetwork(network, input, batch), expected)).toBe(true);
@@ -198,7 +174,7 @@ describe('runDenseNetwork', () => {
   });
 
   it('rejects inputs of the wrong length and bad batches', () => {
-    const network = randomNetwork([3, 2], ['linear'], 1);
+    const network = randomDenseNetwork([3, 2], ['linear'], 1);
     expect(() => runDenseNetwork(network, new Float32Array(5), 2)).toThrow(RangeError);
     expect(() => runDenseNetwork(network, new Float32Array(3), 1.5)).toThrow(RangeError);
     expect(() => runDenseNetwork({ layers: [] }, new Float32Array(0), 0)).toThrow(RangeError);
@@ -206,7 +182,9 @@ describe('runDenseNetwork', () => {
 
   it('counts two flops per weight', () => {
     expect(
-      denseNetworkFlops(randomNetwork([13, 50, 100, 200, 26], ['linear', 'linear', 'linear', 'linear'], 1)),
+      denseNetworkFlops(
+        randomDenseNetwork([13, 50, 100, 200, 26], ['linear', 'linear', 'linear', 'linear'], 1),
+      ),
     ).toBe(2 * (13 * 50 + 50 * 100 + 100 * 200 + 200 * 26));
   });
 });

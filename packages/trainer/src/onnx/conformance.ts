@@ -4,11 +4,12 @@
 // against them; conformance.test.ts regenerates them (BALER_UPDATE_FIXTURES=1) or checks they are current.
 import type { Activation, DenseNetwork } from '@baler/format';
 import { canonicalActivation, runDenseNetwork } from '@baler/format';
+import { seededRandom } from '@baler/format/testing';
 import { denseNetworkToOnnx } from './to-onnx.ts';
 
 /** 3 → 5 leaky-relu → 4 tanh → 4 sigmoid → 2 linear, with −0, a subnormal and exact-tie-prone weights. */
 export function conformanceNetwork(): DenseNetwork {
-  const random = mulberry32(20260101);
+  const random = seededRandom(20260101);
   const shape = [3, 5, 4, 4, 2];
   const activations: Activation[] = ['leaky-relu', 'tanh', 'sigmoid', 'linear'];
   const layers = activations.map((activation, k) => {
@@ -112,15 +113,4 @@ export function bits(x: number): string {
   const view = new DataView(new ArrayBuffer(4));
   view.setFloat32(0, x);
   return view.getUint32(0).toString(16).padStart(8, '0');
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

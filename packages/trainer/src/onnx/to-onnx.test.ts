@@ -1,45 +1,10 @@
-import type { Activation, DenseNetwork } from '@baler/format';
+import type { Activation } from '@baler/format';
 import { isBalerError, parseDenseOnnx, runDenseNetwork } from '@baler/format';
+import { randomDenseNetwork, randomInput } from '@baler/format/testing';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ProtoWriter } from './protobuf-writer.ts';
 import { denseNetworkToOnnx } from './to-onnx.ts';
-
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Glorot-uniform weights, as a trained decoder has: activations stay of order one through the layers. */
-function randomNetwork(shape: number[], activations: Activation[], seed: number): DenseNetwork {
-  const random = generator(seed);
-  return {
-    layers: activations.map((activation, k) => {
-      const inputs = shape[k]!;
-      const outputs = shape[k + 1]!;
-      const limit = Math.sqrt(6 / (inputs + outputs));
-      return {
-        inputs,
-        outputs,
-        weight: Float32Array.from({ length: inputs * outputs }, () => (2 * random() - 1) * limit),
-        bias: Float32Array.from({ length: outputs }, () => (random() - 0.5) * 0.2),
-        activation,
-        alpha: 0.01,
-      };
-    }),
-  };
-}
-
-function randomInput(length: number, seed: number): Float32Array {
-  const random = generator(seed);
-  return Float32Array.from({ length }, () => (random() - 0.5) * 4);
-}
 
 /** Index of the first value whose bits differ (−1 when identical); vitest's toEqual is slow on 500k values. */
 function firstBitDifference(a: Float32Array, b: Float32Array): number {
@@ -70,7 +35,7 @@ const BALER_SHAPES: [string, number[], Activation[]][] = [
 
 describe('denseNetworkToOnnx', () => {
   it.each(BALER_SHAPES)('round-trips %s through parseDenseOnnx bit for bit', (_, shape, activations) => {
-    const network = randomNetwork(shape, activations, 3);
+    const network = randomDenseNetwork(shape, activations, 3);
     network.layers[0]!.weight[0] = -0;
     network.layers[0]!.weight[1] = Number.NaN;
     const back = parseDenseOnnx(denseNetworkToOnnx(network));
@@ -89,7 +54,7 @@ describe('denseNetworkToOnnx', () => {
   });
 
   it('is deterministic and names the graph values as documented', () => {
-    const network = randomNetwork([4, 3, 2], ['tanh', 'linear'], 9);
+    const network = randomDenseNetwork([4, 3, 2], ['tanh', 'linear'], 9);
     const bytes = denseNetworkToOnnx(network, { inputName: 'z', outputName: 'x_hat' });
     expect(denseNetworkToOnnx(network, { inputName: 'z', outputName: 'x_hat' })).toEqual(bytes);
     const text = new TextDecoder('latin1').decode(bytes);
@@ -109,7 +74,7 @@ describe('denseNetworkToOnnx', () => {
   });
 
   it('refuses what it cannot export', () => {
-    const network = randomNetwork([4, 3], ['linear'], 1);
+    const network = randomDenseNetwork([4, 3], ['linear'], 1);
     expect(() => denseNetworkToOnnx({ layers: [] })).toThrow(RangeError);
     expect(() => denseNetworkToOnnx(network, { opset: 12 })).toThrow(RangeError);
     expect(() => denseNetworkToOnnx(network, { inputName: 'a', outputName: 'a' })).toThrow(RangeError);
@@ -123,7 +88,7 @@ describe('denseNetworkToOnnx', () => {
   });
 
   it.each([13, 17, 21])('writes opset %i models that onnxruntime and the reader accept', async (opset) => {
-    const network = randomNetwork([5, 6, 3], ['leaky-relu', 'linear'], opset);
+    const network = randomDenseNetwork([5, 6, 3], ['leaky-relu', 'linear'], opset);
     const bytes = denseNetworkToOnnx(network, { opset });
     expect(parseDenseOnnx(bytes).layers.length).toBe(2);
     const session = await ort.InferenceSession.create(bytes);
@@ -138,7 +103,7 @@ describe('parity with onnxruntime', () => {
   it.each(BALER_SHAPES)(
     'onnxruntime-node runs %s within 1e-5 relative / 1e-6 absolute',
     async (_, shape, acts) => {
-      const network = randomNetwork(shape, acts, 11);
+      const network = randomDenseNetwork(shape, acts, 11);
       const session = await ort.InferenceSession.create(denseNetworkToOnnx(network), {
         intraOpNumThreads: 1,
       });
@@ -161,7 +126,7 @@ describe('parity with onnxruntime', () => {
     const web = await import('onnxruntime-web');
     web.env.wasm.numThreads = 1;
     const [name, shape, activations] = BALER_SHAPES[0]!;
-    const network = randomNetwork(shape, activations, 5);
+    const network = randomDenseNetwork(shape, activations, 5);
     const session = await web.InferenceSession.create(denseNetworkToOnnx(network), {
       executionProviders: ['wasm'],
     });
