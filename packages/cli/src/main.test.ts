@@ -1,18 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { runCli } from './main.ts';
-
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await runCli(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+import { describe, expect, it } from 'vitest';
+import { runCapturing as run } from './test-support.ts';
 
 describe('runCli', () => {
   it('lists the commands with --help and exits 0', async () => {

@@ -7,7 +7,7 @@
 import { denseNetworkFlops, runDenseNetwork } from '../src/model/canonical.ts';
 import type { Activation, DenseNetwork } from '../src/model/dense-network.ts';
 import { parseDenseOnnx } from '../src/model/onnx.ts';
-import { seededRandom } from '../src/testing.ts';
+import { randomDenseNetwork } from '../src/testing.ts';
 
 const ANCHORS = { 'plain JS': 1.2, 'onnxruntime-node': 57, 'onnxruntime-web (wasm)': 20 };
 const SHAPES = [
@@ -31,25 +31,10 @@ interface OrtLike {
   env?: { wasm?: { numThreads?: number } };
 }
 
+/** Baler's decoder shapes with leaky-relu hidden layers and a linear output, seeded. */
 function network(shape: number[]): DenseNetwork {
-  const random = seededRandom(1);
-  const activations: Activation[] = shape.slice(2).map(() => 'leaky-relu');
-  activations.push('linear');
-  return {
-    layers: activations.map((activation, k) => {
-      const inputs = shape[k]!;
-      const outputs = shape[k + 1]!;
-      const limit = Math.sqrt(6 / (inputs + outputs));
-      return {
-        inputs,
-        outputs,
-        weight: Float32Array.from({ length: inputs * outputs }, () => (2 * random() - 1) * limit),
-        bias: Float32Array.from({ length: outputs }, () => (random() - 0.5) * 0.2),
-        activation,
-        alpha: 0.01,
-      };
-    }),
-  };
+  const activations: Activation[] = [...shape.slice(2).map(() => 'leaky-relu' as const), 'linear'];
+  return randomDenseNetwork(shape, activations, 1);
 }
 
 /** Best-of-rounds seconds per call, after a warm-up, running at least MIN_SECONDS in all. */

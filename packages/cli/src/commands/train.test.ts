@@ -2,23 +2,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../main.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCapturing as run } from '../test-support.ts';
 
 const SAMPLE = `${fileURLToPath(new URL('../../../../data/sample/lhcb-sample.h5', import.meta.url))}:/data`;
-
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await runCli(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 let dir: string;
 beforeEach(async () => {
