@@ -34,6 +34,7 @@ describe('@baler/trainer public API', () => {
         "listModels",
         "loadModelDir",
         "normalize",
+        "npyHeader",
         "openDataPieces",
         "parseBound",
         "parseColumnOverride",

@@ -44,7 +44,7 @@ export { DataInputError, isDataInputError } from './io/errors.ts';
 export type { Hdf5Chunk } from './io/hdf5.ts';
 export { readHdf5, readHdf5Chunks, writeHdf5 } from './io/hdf5.ts';
 export type { NpyArray } from './io/npy.ts';
-export { parseNpy, serializeNpy } from './io/npy.ts';
+export { npyHeader, parseNpy, serializeNpy } from './io/npy.ts';
 export { parseNpz, serializeNpz } from './io/npz.ts';
 export type { DataPieces } from './io/pieces.ts';
 export { datasetPieces, openDataPieces } from './io/pieces.ts';

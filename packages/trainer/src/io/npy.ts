@@ -111,26 +111,30 @@ export function serializeNpy(array: NumericArray | readonly string[], shape: rea
       `shape (${shape.join(', ')}) holds ${shapeSize(shape)} values, the array ${array.length}`,
     );
   }
-  let descr: string;
+  let header: Uint8Array;
   let body: Uint8Array;
   if (Array.isArray(array)) {
     const strings = array as readonly string[];
     let chars = 1;
     for (const s of strings) chars = Math.max(chars, codePointLength(s));
-    descr = `<U${chars}`;
+    header = encodeHeader(`<U${chars}`, shape);
     body = encodeUtf32(strings, chars);
   } else {
     const numeric = array as NumericArray;
-    const size = numeric.BYTES_PER_ELEMENT;
-    // numpy marks one-byte types with '|' (byte order not applicable).
-    descr = `${size === 1 ? '|' : '<'}${DESCR_KIND[dtypeOfArray(numeric)]}${size}`;
+    header = npyHeader(dtypeOfArray(numeric), shape);
     body = arrayToLittleEndianBytes(numeric);
   }
-  const header = encodeHeader(descr, shape);
   const file = new Uint8Array(header.length + body.length);
   file.set(header, 0);
   file.set(body, header.length);
   return file;
+}
+
+/** The header of a .npy file holding a C-order array of `dtype` and `shape` (its values follow it). */
+export function npyHeader(dtype: NumericDType, shape: readonly number[]): Uint8Array {
+  const size = dtypeByteSize(dtype);
+  // numpy marks one-byte types with '|' (byte order not applicable).
+  return encodeHeader(`${size === 1 ? '|' : '<'}${DESCR_KIND[dtype]}${size}`, shape);
 }
 
 /** A .npy file's array as a Baler field; a 0-d scalar becomes shape [1]. */
