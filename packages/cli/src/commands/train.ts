@@ -26,7 +26,7 @@ export function trainHelp(): string {
   return `${trainUsage}
 
 Trains an autoencoder on INPUT and writes it to MODEL_DIR: config.json, weights.bin (+ weights.json),
-normalization.json, training-log.jsonl and checkpoint/. Each column is normalized for the network
+normalization.json, training-log.jsonl, decoder.onnx (the frozen decoder) and checkpoint/. Each column is normalized for the network
 (robust, log or signed-log for heavy tails, discrete columns scaled) and the transform is stored.
 
 INPUT is file.h5[:/dataset], file.npy, file.npz[:key] or file.csv. A table's rows are the samples; a
