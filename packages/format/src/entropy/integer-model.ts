@@ -1,7 +1,8 @@
 // Adaptive models for signed integers on top of the binary range coder (normative text:
 // SPEC.md §10.4). Built for quantized prediction residuals: mostly 0, otherwise small, rarely huge.
-// Each value becomes a zero flag, a sign, an Elias-gamma-like exponent in unary and mantissa bits; the
-// first mantissa bits are modelled (their distribution is skewed), the rest are sent as direct bits.
+// Each value becomes a zero flag, a sign, an exponent (two unary steps for the common small ones, then a
+// 6-bit tree, so a large value costs 8 decisions, not one per octave) and mantissa bits; the first
+// mantissa bits are modelled (their distribution is skewed), the rest are sent as direct bits.
 
 import type { RangeDecoder, RangeEncoder } from './range-coder.ts';
 import { createBitStates } from './range-coder.ts';
@@ -13,8 +14,12 @@ const MODELLED_BITS = 3;
 // The layout of one context's states (indices of binary contexts, relative to the context's base).
 const ZERO = 0;
 const SIGN = 1;
-const UNARY = 2; // + i, for unary position i in [0, 51]
-const TREE = UNARY + MAX_EXPONENT; // + 7 (e - 1) + node - 1, for e in [1, 52], node in [1, 7]
+const UNARY = 2; // + i, i in [0, UNARY_STEPS): e > i ?
+/** Small exponents (the common case for good predictions) are coded in unary, larger ones by a tree. */
+const UNARY_STEPS = 4;
+const EXPONENT_TREE = UNARY + UNARY_STEPS; // + node - 1, node in [1, 63]: the 6 bits of e - UNARY_STEPS
+const EXPONENT_BITS = 6;
+const TREE = EXPONENT_TREE + (1 << EXPONENT_BITS) - 1; // + 7 (e - 1) + node - 1, for e in [1, 52], node in [1, 7]
 const TREE_SIZE = (1 << MODELLED_BITS) - 1;
 /** Binary contexts per integer context. */
 export const INTEGER_CONTEXT_STATES = TREE + MAX_EXPONENT * TREE_SIZE;
@@ -55,8 +60,7 @@ export class SignedIntegerModel {
       const e = 31 - Math.clz32(m);
       encoder.encodeBit(states, base + ZERO, 1);
       encoder.encodeBit(states, base + SIGN, value < 0 ? 1 : 0);
-      for (let i = 0; i < e; i++) encoder.encodeBit(states, base + UNARY + i, 1);
-      encoder.encodeBit(states, base + UNARY + e, 0);
+      encodeExponent(encoder, states, base, e);
       if (e === 0) return;
       const k = Math.min(e, MODELLED_BITS);
       const n = e - k;
@@ -82,9 +86,16 @@ export class SignedIntegerModel {
     const base = context * INTEGER_CONTEXT_STATES;
     if (decoder.decodeBit(states, base + ZERO) === 0) return 0;
     const negative = decoder.decodeBit(states, base + SIGN);
-    // Bounded by MAX_EXPONENT, so garbage input cannot loop for long or produce an unsafe integer.
+    // At most 8 decisions, clamped to MAX_EXPONENT: garbage input cannot produce an unsafe integer.
     let e = 0;
-    while (e < MAX_EXPONENT && decoder.decodeBit(states, base + UNARY + e) === 1) e++;
+    while (e < UNARY_STEPS && decoder.decodeBit(states, base + UNARY + e) === 1) e++;
+    if (e === UNARY_STEPS) {
+      let node = 1;
+      for (let j = 0; j < EXPONENT_BITS; j++) {
+        node = (node << 1) | decoder.decodeBit(states, base + EXPONENT_TREE + node - 1);
+      }
+      e = Math.min(MAX_EXPONENT, node - (1 << EXPONENT_BITS) + UNARY_STEPS);
+    }
     let m = 1;
     if (e > 0) {
       const k = Math.min(e, MODELLED_BITS);
@@ -111,8 +122,7 @@ export class SignedIntegerModel {
     const e = high > 0 ? 63 - Math.clz32(high) : 31 - Math.clz32(m);
     encoder.encodeBit(states, base + ZERO, 1);
     encoder.encodeBit(states, base + SIGN, value < 0 ? 1 : 0);
-    for (let i = 0; i < e; i++) encoder.encodeBit(states, base + UNARY + i, 1);
-    if (e < MAX_EXPONENT) encoder.encodeBit(states, base + UNARY + e, 0);
+    encodeExponent(encoder, states, base, e);
     const n = e - MODELLED_BITS; // e >= 31 here
     const scale = 2 ** n;
     const top = Math.floor(m / scale); // the leading one and the 3 modelled bits
@@ -130,5 +140,23 @@ export class SignedIntegerModel {
     } else {
       encoder.encodeDirect(rest, n);
     }
+  }
+}
+
+/**
+ * The exponent (SPEC.md §10.4.2): up to UNARY_STEPS unary decisions "e > i?", then, for e >= UNARY_STEPS,
+ * the 6 bits of e - UNARY_STEPS through a binary tree.
+ */
+function encodeExponent(encoder: RangeEncoder, states: Uint16Array, base: number, e: number): void {
+  for (let i = 0; i < UNARY_STEPS; i++) {
+    encoder.encodeBit(states, base + UNARY + i, e > i ? 1 : 0);
+    if (e === i) return;
+  }
+  const rest = e - UNARY_STEPS;
+  let node = 1;
+  for (let j = EXPONENT_BITS - 1; j >= 0; j--) {
+    const bit = (rest >>> j) & 1;
+    encoder.encodeBit(states, base + EXPONENT_TREE + node - 1, bit);
+    node = (node << 1) | bit;
   }
 }

@@ -69,7 +69,7 @@ export function referenceEncode(decisions: readonly Decision[], contextCount: nu
 }
 
 /** Binary contexts per integer context, in the order of SPEC.md §10.4.1. */
-export const REFERENCE_INTEGER_STATES = 1 + 1 + 52 + 52 * 7;
+export const REFERENCE_INTEGER_STATES = 1 + 1 + 4 + 63 + 52 * 7;
 
 /** The decisions SPEC.md §10.4.2 makes for `value` in integer context `context`. */
 export function referenceIntegerDecisions(value: number, context: number): Decision[] {
@@ -81,14 +81,22 @@ export function referenceIntegerDecisions(value: number, context: number): Decis
   ];
   const m = BigInt(Math.abs(value));
   const e = m.toString(2).length - 1;
-  for (let i = 0; i < e; i++) out.push({ context: base + 2 + i, bit: 1 });
-  if (e < 52) out.push({ context: base + 2 + e, bit: 0 });
+  for (let i = 0; i < 4 && i <= e; i++) out.push({ context: base + 2 + i, bit: e > i ? 1 : 0 });
+  if (e >= 4) {
+    const bits = (e - 4).toString(2).padStart(6, '0');
+    let t = 1;
+    for (const c of bits) {
+      const bit = c === '1' ? 1 : 0;
+      out.push({ context: base + 6 + t - 1, bit });
+      t = 2 * t + bit;
+    }
+  }
   const bitsBelowLeadingOne = m.toString(2).slice(1);
   let node = 1;
   for (let j = 0; j < e; j++) {
     const bit = bitsBelowLeadingOne[j] === '1' ? 1 : 0;
     if (j < 3) {
-      out.push({ context: base + 54 + 7 * (e - 1) + node - 1, bit });
+      out.push({ context: base + 69 + 7 * (e - 1) + node - 1, bit });
       node = 2 * node + bit;
     } else {
       out.push({ context: -1, bit });
