@@ -2,6 +2,7 @@
 // line on stderr with exit code 2 (bad input, damaged file, existing output); bugs exit 1 with a stack.
 import { isBalerError } from '@baler/format';
 import { OutputExistsError } from '@baler/format/node';
+import { compareCommand } from './commands/compare.ts';
 import { compressCommand } from './commands/compress.ts';
 import { decompressCommand } from './commands/decompress.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -22,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     run: async (args) => (await import('./commands/train.ts')).trainCommand(args),
   },
   info: { summary: 'show what a .baler file holds and its byte breakdown', run: infoCommand },
+  compare: {
+    summary: 'compare Baler with zstd, shuffle + zstd and bit rounding at the same bound',
+    run: compareCommand,
+  },
   demo: { summary: 'compress the embedded LHCb sample end to end', run: demoCommand },
 };
 

@@ -14,7 +14,7 @@
 export type { ChunkBox, ChunkGrid } from './chunks.ts';
 export { chunkBox, chunkCount, chunksOverlappingRows, regularGrid } from './chunks.ts';
 export type { CodecId } from './codecs.ts';
-export { CODEC, CODEC_NAMES } from './codecs.ts';
+export { CODEC, CODEC_NAMES, shuffleBytes, unshuffleBytes } from './codecs.ts';
 export { crc32 } from './crc32.ts';
 export type {
   Attributes,

@@ -13,6 +13,7 @@ describe('@baler/trainer public API', () => {
         "DataInputError",
         "MODEL_DIR_FILES",
         "ModelConfigError",
+        "compareCodecs",
         "compressDataset",
         "compressToFile",
         "createModel",

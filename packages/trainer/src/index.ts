@@ -25,6 +25,8 @@
  * const decoder = extractDecoder(result.model); // DenseNetwork: 13 → 50 → 100 → 200 → 26
  * ```
  */
+export type { ComparisonRow } from './compare/baselines.ts';
+export { compareCodecs } from './compare/baselines.ts';
 export type { CompressOptions, CompressResult, CompressToFileResult } from './compress/compress.ts';
 export { compressDataset, compressToFile } from './compress/compress.ts';
 export type { BoundSpec, ColumnOverride } from './compress/error-bound.ts';
