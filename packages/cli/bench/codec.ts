@@ -1,10 +1,8 @@
 // The codec issue's figures on the shared datasets: honest ratio (float32 bytes ÷ every byte of the
 // .baler file), the verified max error, and compress/decompress speed on one core, next to the anchors.
 // Run: npm run bench (all packages) or, here, node --import tsx bench/codec.ts
-import { execFileSync } from 'node:child_process';
-import type { NumericArray, Table } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
-import { compressDataset, parseBound, readDataFile } from '@baler/trainer';
+import { compareCodecs, compressDataset, parseBound, readDataFile } from '@baler/trainer';
 
 const DATA = new URL('../../../../shared/data/', import.meta.url).pathname;
 
@@ -40,53 +38,17 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-/**
- * The anchor of the LHCb case measured here at the same strict bound: each value rounded to float32 with
- * 9 mantissa bits (relative error ≤ 2^-10 < 1e-3), discrete columns kept, column-major, byte shuffle,
- * zstd -19 (the zstd command, when installed). Returns undefined without zstd.
- */
-function bitRoundingAnchor(table: Table): { bytes: number; maxRelativeError: number } | undefined {
-  const rows = table.rowCount;
-  const values = new Float32Array(rows * table.columns.length);
-  const bits = new Uint32Array(values.buffer);
-  let maxRelativeError = 0;
-  table.columns.forEach((column, j) => {
-    const data = column.data as NumericArray;
-    const discrete = new Set(Array.from(data as Float64Array)).size <= 2;
-    for (let i = 0; i < rows; i++) {
-      const at = j * rows + i;
-      values[at] = Number(data[i]);
-      if (!discrete) bits[at] = ((bits[at]! + (1 << 13)) >>> 14) << 14;
-      const x = Number(data[i]);
-      if (x !== 0) maxRelativeError = Math.max(maxRelativeError, Math.abs(values[at]! - x) / Math.abs(x));
-    }
-  });
-  const bytes = new Uint8Array(values.buffer);
-  const shuffled = new Uint8Array(bytes.length);
-  const n = values.length;
-  for (let i = 0; i < n; i++) for (let b = 0; b < 4; b++) shuffled[b * n + i] = bytes[i * 4 + b]!;
-  try {
-    return {
-      bytes: execFileSync('zstd', ['-19', '-c', '-q'], { input: shuffled, maxBuffer: 1 << 28 }).length,
-      maxRelativeError,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
 const rows: string[][] = [];
 const notes: string[] = [];
 for (const c of CASES) {
   const dataset = await readDataFile(`${DATA}${c.input}`);
-  if (dataset.kind === 'table') {
-    const anchor = bitRoundingAnchor(dataset);
-    notes.push(
-      anchor
-        ? `measured here at the same strict bound: bit rounding (9 mantissa bits, max rel. error ${anchor.maxRelativeError.toExponential(3)}) + shuffle + zstd -19: ${((dataset.rowCount * dataset.columns.length * 4) / anchor.bytes).toFixed(2)}× (${anchor.bytes} bytes)`
-        : 'bit-rounding anchor not measured: the zstd command is not installed (apt-get install zstd)',
-    );
-  }
+  // The classical anchor measured here, on the same data at the same strict bound.
+  const rounding = (await compareCodecs(dataset, parseBound(c.bound))).find((r) =>
+    r.codec.startsWith('bit rounding'),
+  )!;
+  notes.push(
+    `${c.name}: bit rounding + shuffle + zstd -19 measured here at the same bound: ${rounding.ratio.toFixed(2)}× (${rounding.bytes} bytes)`,
+  );
   const compressSeconds: number[] = [];
   const result = await compressDataset(dataset, { bound: parseBound(c.bound) });
   for (let k = 0; k < 3; k++) {
@@ -142,4 +104,4 @@ console.log(
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(row));
-for (const note of notes) console.log(`LHCb anchor ${note}`);
+for (const note of notes) console.log(note);
