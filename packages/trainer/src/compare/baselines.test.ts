@@ -24,4 +24,18 @@ describe('compareCodecs', () => {
     expect(rounding!.maxAbsoluteError).toBeGreaterThan(0);
     expect(baler!.ratio).toBeGreaterThan(2 * rounding!.ratio);
   });
+
+  it('can be called again (zstd is instantiated once)', async () => {
+    const data = new Float32Array(3000).map((_, i) => Math.sin(i / 30));
+    const field = {
+      kind: 'field' as const,
+      shape: [30, 100],
+      dtype: 'float32' as const,
+      data,
+      attributes: {},
+    };
+    const first = await compareCodecs(field, parseBound('abs=1e-2'));
+    const second = await compareCodecs(field, parseBound('abs=1e-2'));
+    expect(second.map((r) => r.bytes)).toEqual(first.map((r) => r.bytes));
+  });
 });

@@ -104,8 +104,12 @@ function split(bytes: Uint8Array, lengths: number[]): Float64Array[] {
   });
 }
 
+/** zstd's wasm, instantiated once: instantiating it again breaks the module's heap. */
+let zstdReady: Promise<void> | undefined;
+
 export async function compareCodecs(dataset: Dataset, bound: BoundSpec): Promise<ComparisonRow[]> {
-  await zstdInit();
+  zstdReady ??= zstdInit();
+  await zstdReady;
   const original = streamsOf(dataset);
   const lengths = original.map((s) => s.length);
   const float32Bytes = lengths.reduce((n, l) => n + 4 * l, 0);
