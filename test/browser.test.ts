@@ -3,7 +3,6 @@
 // range requests, on a page and in a module Web Worker. Every column must equal Node's decode bit for bit,
 // and a row-range read must download only part of the file.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,12 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { openBytes } from '@baler/decoder';
 import type { Dataset } from '@baler/format';
 import { compressDataset, parseBound, readDataFile } from '@baler/trainer';
-import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBrowserBundle } from '../packages/decoder/scripts/build.ts';
+import { launchChromium } from '../packages/decoder/scripts/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ENTRY = fileURLToPath(new URL('../packages/decoder/src/index.ts', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('fixtures/browser/', import.meta.url));
 const LHCB = fileURLToPath(new URL('../../shared/data/lhcb-b2hhh.h5', import.meta.url));
 
@@ -112,25 +110,9 @@ async function describeInNode(rows?: { start: number; end: number }) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with ` +
-        '`apt-get update && apt-get install -y chromium` (.ci/run does this).',
-    );
-  }
   dir = await mkdtemp(join(tmpdir(), 'baler-browser-'));
   // Build the bundle as `npm run build -w @baler/decoder` does, so that a clean clone needs no build step.
-  const bundle = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    outfile: join(dir, 'baler-decoder.js'),
-    logLevel: 'silent',
-  });
-  expect(bundle.errors).toEqual([]);
+  await buildBrowserBundle(join(dir, 'baler-decoder.js'));
   for (const name of ['index.html', 'decode.js', 'worker.js'])
     await copyFile(join(FIXTURES, name), join(dir, name));
 
@@ -142,18 +124,7 @@ beforeAll(async () => {
   server = staticServer(dir);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {

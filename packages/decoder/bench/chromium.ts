@@ -1,13 +1,10 @@
 // Decode throughput in Debian's Chromium: the browser bundle, served from a local static server, decodes
 // each file from memory on a page; the median of several decodes after a warm-up.
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from '../scripts/chromium.ts';
 
 export interface BrowserTiming {
   file: string;
@@ -21,8 +18,6 @@ export async function measureInChromium(
   files: string[],
   runs: number,
 ): Promise<BrowserTiming[]> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing; install it with: apt-get update && apt-get install -y chromium`);
   const server = createServer(async (request, response) => {
     const name = new URL(request.url ?? '/', 'http://x').pathname.slice(1);
     if (name === '') {
@@ -40,18 +35,7 @@ export async function measureInChromium(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${origin}/`);

@@ -9,8 +9,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBrowserBundle } from '../scripts/build.ts';
+import { CHROMIUM } from '../scripts/chromium.ts';
 import { openBytes } from '../src/index.ts';
-import { CHROMIUM, measureInChromium } from './chromium.ts';
+import { measureInChromium } from './chromium.ts';
 import { buildNodeEntry, measureColdStart, measureEmptyNode } from './cold-start.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
