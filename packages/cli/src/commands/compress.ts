@@ -2,7 +2,13 @@
 // atomically. Nothing is written when verification fails.
 import { resolve } from 'node:path';
 import type { CompressToFileResult } from '@baler/trainer';
-import { compressToFile, openDataPieces, parseBound, parseColumnOverride } from '@baler/trainer';
+import {
+  compressToFile,
+  loadModelDir,
+  openDataPieces,
+  parseBound,
+  parseColumnOverride,
+} from '@baler/trainer';
 import { formatBytes, formatRatio } from '../format-bytes.ts';
 import { createProgress } from '../progress.ts';
 import { parseCommand, requireOne, UsageError } from '../usage.ts';
@@ -26,6 +32,8 @@ Options:
                            --column 'Charge*=exact'; repeat for more. Discrete columns (integers,
                            ±1 charges, 0/1 flags) are kept exact unless a --column names them.
       --chunk N            rows (tables) or frames (fields) per chunk
+  -m, --model DIR          tables: let the network of a model directory from 'baler train' compete
+                           (kept only when it saves bytes; its decoder.onnx goes into the file)
       --no-learn           tables: skip training the small autoencoder that competes with the
                            classical predictors (it is kept only when it saves bytes, network included)
       --no-verify          skip decoding the written bytes to check every value (not recommended)
@@ -45,6 +53,7 @@ export async function compressCommand(args: string[]): Promise<void> {
       chunk: { type: 'string' },
       'no-verify': { type: 'boolean' },
       'no-learn': { type: 'boolean' },
+      model: { type: 'string', short: 'm' },
       force: { type: 'boolean', short: 'f' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -79,7 +88,13 @@ export async function compressCommand(args: string[]): Promise<void> {
   const quiet = Boolean(values.quiet || values.json);
 
   const started = performance.now();
+  const model = values.model ? await loadModelDir(values.model as string) : undefined;
   const source = await openDataPieces(input);
+  if (model && source.header.kind !== 'table') {
+    throw new UsageError(
+      '--model applies to tables for now; fields use the learned stencils chosen automatically.',
+    );
+  }
   const { header } = source;
   if (header.kind === 'table') {
     for (const override of overrides) {
@@ -103,6 +118,7 @@ export async function compressCommand(args: string[]): Promise<void> {
       source: input,
       verify: !values['no-verify'],
       learn: !values['no-learn'],
+      ...(model ? { model } : {}),
       overwrite: Boolean(values.force),
       onProgress: (stage, done, total) => {
         if (stage === 'learn') learnedTrial = { learned: done, classical: total };
@@ -163,7 +179,7 @@ export function renderCompressSummary(
     `  size ${summary.bytes.toLocaleString('en-US')} bytes (${formatBytes(summary.bytes)}), every byte needed to decode included`,
     ...(summary.learnedTrial
       ? [
-          `  learned autoencoder on the first chunk: ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${summary.learnedTrial.learned < summary.learnedTrial.classical ? 'kept' : 'not kept'}`,
+          `  learned candidate (network and latents included): ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${summary.learnedTrial.learned < summary.learnedTrial.classical ? 'kept' : 'not kept'}`,
         ]
       : []),
     `  ratio ${formatRatio(summary.ratioToOriginal)} vs the original dtype (${formatBytes(summary.originalBytes)}), ${formatRatio(summary.ratioToFloat32)} vs float32`,

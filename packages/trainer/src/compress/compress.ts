@@ -23,11 +23,12 @@ import {
 import { openFileSource, writeFileAtomically } from '@baler/format/node';
 import type { DataPieces } from '../io/pieces.ts';
 import { datasetPieces } from '../io/pieces.ts';
+import type { LoadedModelDir } from '../models/model-dir.ts';
 import type { BoundSpec, ColumnOverride } from './error-bound.ts';
 import { describeBoundSpec } from './error-bound.ts';
 import { planField } from './field-predictor.ts';
 import type { LearnedOptions } from './learned.ts';
-import { DEFAULT_LEARNED, learnedTableCandidate } from './learned.ts';
+import { DEFAULT_LEARNED, learnedTableCandidate, modelDirCandidate } from './learned.ts';
 import { planColumn } from './plan.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
@@ -46,6 +47,8 @@ export interface CompressOptions {
    * (network and latents counted). Off by default in the library; the CLI turns it on.
    */
   learn?: boolean | Partial<LearnedOptions>;
+  /** A model directory from `baler train`: its network competes instead of one trained on the fly. */
+  model?: LoadedModelDir;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -120,17 +123,20 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
       ? planTable(first, options.bound, overrides, ranges)
       : planField(first, options.bound, ranges?.[0]);
   let decoder: DecoderPlan | undefined;
-  if (options.learn && first.kind === 'table') {
-    const learned = await learnedTableCandidate(first, plans, {
-      ...DEFAULT_LEARNED,
-      ...(options.learn === true ? {} : options.learn),
-    });
+  if ((options.learn || options.model) && first.kind === 'table') {
+    const learned = options.model
+      ? await modelDirCandidate(first, plans, options.model, options.source ?? 'input')
+      : await learnedTableCandidate(first, plans, {
+          ...DEFAULT_LEARNED,
+          ...(options.learn === true ? {} : options.learn),
+        });
     if (learned) {
       const classicalBytes = await trialBytes(header, first, plans);
       const learnedBytes = await trialBytes(header, first, learned.plans, learned.decoder);
       options.onProgress?.('learn', learnedBytes, classicalBytes);
       if (learnedBytes < classicalBytes) {
-        const note = `learned: dense-ae-tiny decoder, ${learned.decoder.info.latent} latents`;
+        const family = options.model ? `${options.model.config.name} from --model` : 'dense-ae-tiny';
+        const note = `learned: ${family} decoder, ${learned.decoder.info.latent} latents`;
         reasons = reasons.map((reason, j) => (learned.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
         plans = learned.plans;
         decoder = learned.decoder;

@@ -48,3 +48,38 @@ describe('the learned candidate', () => {
     });
   }, 60_000);
 });
+
+describe('a model directory as the learned candidate (compress --model)', () => {
+  it('predicts the robust-normalized columns with the trained network, within the bound', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { trainToModelDir } = await import('../train/train-dir.ts');
+    const { loadModelDir } = await import('../models/model-dir.ts');
+    const table = factorTable(3000);
+    const dir = await mkdtemp(join(tmpdir(), 'baler-model-'));
+    try {
+      await trainToModelDir(table, dir, {
+        modelName: 'dense-ae-tiny',
+        model: { latent: 3 },
+        training: { epochs: 60, batchSize: 256, seed: 2 },
+        log: () => {},
+      });
+      const model = await loadModelDir(dir);
+      const bound = parseBound('abs=1e-2');
+      const classical = await compressDataset(table, { bound });
+      const withModel = await compressDataset(table, { bound, model, source: 'factors' });
+      expect(withModel.plans.some((p) => (p.method.predictor as { name: string }).name === 'model')).toBe(
+        true,
+      );
+      expect(withModel.bytes.length).toBeLessThan(classical.bytes.length);
+      expect(withModel.verification?.maxAbsoluteError).toBeLessThanOrEqual(1e-2);
+      const wrong = { ...table, columns: table.columns.map((c, j) => ({ ...c, name: `y${j}` })) };
+      await expect(compressDataset(wrong, { bound, model, source: 'other.csv' })).rejects.toThrow(
+        /does not have the columns the model was trained on/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,10 +3,14 @@
 // network and each chunk's latents go into the file, and the columns' residuals are coded against its
 // predictions. It competes with the classical plans in honest bytes, network and latents included.
 import type { DecoderPlan, NumericArray, StreamPlan, Table } from '@baler/format';
+import { DataInputError } from '../io/errors.ts';
 import { extractDecoder } from '../models/decoder.ts';
+import type { LoadedModelDir } from '../models/model-dir.ts';
 import { createModel } from '../models/registry.ts';
 import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
 import { encodeLatents } from '../train/inference.ts';
+import { datasetToMatrix } from '../train/matrix.ts';
+import { normalize } from '../train/normalization.ts';
 import { trainModel } from '../train/train.ts';
 
 export interface LearnedOptions {
@@ -126,4 +130,67 @@ function standardization(
     std[t] = deviation > 0 ? Number(deviation.toPrecision(7)) : 1;
   }
   return { ...base, mean, std };
+}
+
+/**
+ * The candidate of a model directory written by `baler train` (compress --model DIR): its encoder gives
+ * each chunk's latents and its decoder the predictions, for the columns whose stored normalization maps
+ * the network's output affinely onto the working value (robust columns under abs/rel bounds, log columns
+ * without offset under pwrel bounds); the other columns keep their classical plan.
+ */
+export async function modelDirCandidate(
+  first: Table,
+  basePlans: readonly StreamPlan[],
+  loaded: LoadedModelDir,
+  source: string,
+): Promise<{ plans: StreamPlan[]; decoder: DecoderPlan } | undefined> {
+  const { normalization, model } = loaded;
+  const names = first.columns.map((c) => c.name);
+  if (normalization.layout !== 'columns' || normalization.names.join('\u0000') !== names.join('\u0000')) {
+    throw new DataInputError({
+      path: source,
+      problem: `does not have the columns the model was trained on (${normalization.names.length} columns: ${normalization.names.slice(0, 4).join(', ')}…)`,
+      fix: 'Pass the data the model was trained on, or train a model on this data with baler train.',
+    });
+  }
+  const latentsOf = async (table: Table) => {
+    const matrix = datasetToMatrix(table);
+    return encodeLatents(model, normalize(normalization, matrix.values, matrix.features));
+  };
+  const firstLatents = await latentsOf(first);
+  let variance = 0;
+  for (const z of firstLatents) variance += z * z;
+  const latentStep =
+    Math.fround(Math.sqrt(variance / Math.max(1, firstLatents.length)) / DEFAULT_LEARNED.latentResolution) ||
+    1;
+  let predicted = 0;
+  const plans = basePlans.map((plan, j) => {
+    const t = normalization.transforms[j]!;
+    const domain = (plan.method as { domain?: string }).domain;
+    if (plan.method.name !== 'quantized' || plan.bound.kind === 'lossless') return plan;
+    let scale: number | undefined;
+    let offset: number | undefined;
+    if (domain === 'linear' && t.kind === 'robust') {
+      scale = t.scale;
+      offset = t.center;
+    } else if (domain === 'log' && t.kind === 'log' && !t.offset) {
+      // y = ln x = n × scale + center, and the working value is log2 x = y / ln 2.
+      scale = t.scale / Math.LN2;
+      offset = t.center / Math.LN2;
+    }
+    if (scale === undefined || offset === undefined) return plan;
+    predicted++;
+    return { ...plan, method: { ...plan.method, predictor: { name: 'model', output: j, scale, offset } } };
+  });
+  if (predicted === 0) return undefined;
+  const network = extractDecoder(model);
+  const decoder: DecoderPlan = {
+    onnx: denseNetworkToOnnx(network),
+    info: { latent: network.layers[0]!.inputs, latentStep, outputs: names.length },
+    async latents(piece) {
+      const z = await latentsOf(piece as Table);
+      return Int32Array.from(z, (v) => Math.round(v / latentStep));
+    },
+  };
+  return { plans, decoder };
 }
