@@ -43,7 +43,7 @@ export {
 export type { BalerErrorFields, BalerErrorTag } from './errors.ts';
 export { BalerError, isBalerError } from './errors.ts';
 export type { ByteSink, ByteSource } from './io.ts';
-export { bytesSource, MemorySink } from './io.ts';
+export { bytesSource, concatBytes, MemorySink } from './io.ts';
 export type { Footer, SectionEntry } from './layout.ts';
 export {
   FORMAT_MAJOR,

@@ -32,12 +32,20 @@ export class MemorySink implements ByteSink {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return concatBytes(this.parts, this.length);
   }
+}
+
+/** The pieces joined into one array; `length` is their total when the caller already knows it. */
+export function concatBytes(
+  parts: readonly Uint8Array[],
+  length = parts.reduce((n, p) => n + p.length, 0),
+): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -2,6 +2,8 @@
 // bytes, fixed32 floats and nested messages). Fields are written in the order given, so the bytes are a
 // deterministic function of the call sequence.
 
+import { concatBytes } from '@baler/format';
+
 const utf8 = new TextEncoder();
 
 /** Builds one message. Nested messages are built with their own writer and added with {@link message}. */
@@ -50,13 +52,7 @@ export class ProtoWriter {
   finish(): Uint8Array {
     this.flush();
     if (this.parts.length === 1) return this.parts[0]!;
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return concatBytes(this.parts, this.length);
   }
 
   private key(field: number, wire: number): void {
