@@ -32,8 +32,9 @@ Options:
                            --column 'Charge*=exact'; repeat for more. Discrete columns (integers,
                            ±1 charges, 0/1 flags) are kept exact unless a --column names them.
       --chunk N            rows (tables) or frames (fields) per chunk
-  -m, --model DIR          tables: let the network of a model directory from 'baler train' compete
-                           (kept only when it saves bytes; its decoder.onnx goes into the file)
+  -m, --model DIR          let the network of a model directory from 'baler train' compete with the
+                           classical predictors (kept only when it saves bytes, its decoder's weights
+                           and the latents counted); a field's frames must have the model's shape
       --no-learn           tables: skip training the small autoencoder that competes with the
                            classical predictors (it is kept only when it saves bytes, network included)
       --no-verify          skip decoding the written bytes to check every value (not recommended)
@@ -90,11 +91,6 @@ export async function compressCommand(args: string[]): Promise<void> {
   const started = performance.now();
   const model = values.model ? await loadModelDir(values.model as string) : undefined;
   const source = await openDataPieces(input);
-  if (model && source.header.kind !== 'table') {
-    throw new UsageError(
-      '--model applies to tables for now; fields use the learned stencils chosen automatically.',
-    );
-  }
   const { header } = source;
   if (header.kind === 'table') {
     for (const override of overrides) {

@@ -28,7 +28,12 @@ import type { BoundSpec, ColumnOverride } from './error-bound.ts';
 import { describeBoundSpec } from './error-bound.ts';
 import { planField } from './field-predictor.ts';
 import type { LearnedOptions } from './learned.ts';
-import { DEFAULT_LEARNED, learnedTableCandidate, modelDirCandidate } from './learned.ts';
+import {
+  DEFAULT_LEARNED,
+  learnedTableCandidate,
+  modelDirCandidate,
+  modelDirFieldCandidate,
+} from './learned.ts';
 import { planColumn } from './plan.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
@@ -123,24 +128,18 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
       ? planTable(first, options.bound, overrides, ranges)
       : planField(first, options.bound, ranges?.[0]);
   let decoder: DecoderPlan | undefined;
-  if ((options.learn || options.model) && first.kind === 'table') {
-    const learned = options.model
-      ? await modelDirCandidate(first, plans, options.model, options.source ?? 'input')
-      : await learnedTableCandidate(first, plans, {
-          ...DEFAULT_LEARNED,
-          ...(options.learn === true ? {} : options.learn),
-        });
-    if (learned) {
-      const classicalBytes = await trialBytes(header, first, plans);
-      const learnedBytes = await trialBytes(header, first, learned.plans, learned.decoder);
-      options.onProgress?.('learn', learnedBytes, classicalBytes);
-      if (learnedBytes < classicalBytes) {
-        const family = options.model ? `${options.model.config.name} from --model` : 'dense-ae-tiny';
-        const note = `learned: ${family} decoder, ${learned.decoder.info.latent} latents`;
-        reasons = reasons.map((reason, j) => (learned.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
-        plans = learned.plans;
-        decoder = learned.decoder;
-      }
+  const family = options.model ? options.model.config.name : 'dense-ae-tiny';
+  const learned = await learnedCandidate(first, plans, options);
+  if (learned) {
+    const classicalBytes = await trialBytes(header, first, plans);
+    const learnedBytes = await trialBytes(header, first, learned.plans, learned.decoder);
+    options.onProgress?.('learn', learnedBytes, classicalBytes);
+    if (learnedBytes < classicalBytes) {
+      const from = options.model ? `${family} from --model` : family;
+      const note = `learned: ${from} decoder, ${learned.decoder.info.latent} latents`;
+      reasons = reasons.map((reason, j) => (learned.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
+      plans = learned.plans;
+      decoder = learned.decoder;
     }
   }
   const configHash = hashConfig({
@@ -152,11 +151,28 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
   const fileBytes = await writeDatasetPieces(header, source.pieces(rowsPerPiece), sink, plans, {
     source: options.source ?? null,
     configHash,
-    model: describeModel(plans),
+    model: describeModel(plans, family),
     ...(decoder ? { decoder } : {}),
     onChunk: (_, rows) => options.onProgress?.('compress', rows, source.rows),
   });
   return { plans, reasons, rowsPerPiece, fileBytes };
+}
+
+/**
+ * The learned candidate that competes with the classical plans: the network of `options.model` (tables
+ * and fields), or for tables with `options.learn` a small autoencoder trained on the first piece.
+ */
+async function learnedCandidate(first: Dataset, plans: StreamPlan[], options: CompressOptions) {
+  const source = options.source ?? 'input';
+  if (first.kind === 'field') {
+    return options.model ? modelDirFieldCandidate(first, plans, options.model, source) : undefined;
+  }
+  if (options.model) return modelDirCandidate(first, plans, options.model, source);
+  if (!options.learn) return undefined;
+  return learnedTableCandidate(first, plans, {
+    ...DEFAULT_LEARNED,
+    ...(options.learn === true ? {} : options.learn),
+  });
 }
 
 /** The bytes a file of just `piece` would take with these plans: the honest cost candidates compete on. */
@@ -219,14 +235,16 @@ function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOve
   return { plans: chosen.map((c) => c.plan), reasons: chosen.map((c) => c.reason) };
 }
 
-function describeModel(plans: readonly StreamPlan[]) {
+function describeModel(plans: readonly StreamPlan[], family: string) {
   const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
   const learned = plans.filter((p) => predictorOf(p) === 'model');
   if (learned.length > 0) {
     return {
-      family: 'dense-ae-tiny',
+      family,
       description:
-        'autoencoder trained on the first chunk; its decoder predicts the columns from per-row latents',
+        family === 'dense-ae-tiny'
+          ? 'autoencoder trained on the first chunk; its decoder predicts the columns from per-row latents'
+          : 'autoencoder from a model directory; its decoder predicts each row from per-row latents',
       streams: learned.length,
     };
   }

@@ -1,6 +1,12 @@
-import type { Table } from '@baler/format';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Field, Table } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
+import { seededRandom } from '@baler/format/testing';
 import { describe, expect, it } from 'vitest';
+import { loadModelDir } from '../models/model-dir.ts';
+import { trainToModelDir } from '../train/train-dir.ts';
 import { compressDataset } from './compress.ts';
 import { parseBound } from './error-bound.ts';
 
@@ -51,11 +57,6 @@ describe('the learned candidate', () => {
 
 describe('a model directory as the learned candidate (compress --model)', () => {
   it('predicts the robust-normalized columns with the trained network, within the bound', async () => {
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { trainToModelDir } = await import('../train/train-dir.ts');
-    const { loadModelDir } = await import('../models/model-dir.ts');
     const table = factorTable(3000);
     const dir = await mkdtemp(join(tmpdir(), 'baler-model-'));
     try {
@@ -82,4 +83,93 @@ describe('a model directory as the learned candidate (compress --model)', () => 
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+/**
+ * `frames` frames of rows × cols, each a random mix of two fixed patterns (rough, so that neighbours
+ * predict each other badly) plus uniform noise of ±`noise`: data a 2-latent linear decoder explains.
+ */
+function twoPatternField(frames: number, rows: number, cols: number, noise: number): Field {
+  const random = seededRandom(99);
+  const size = rows * cols;
+  const p = Float64Array.from({ length: size }, () => random() * 2 - 1);
+  const q = Float64Array.from({ length: size }, () => random() * 2 - 1);
+  const data = new Float64Array(frames * size);
+  for (let t = 0; t < frames; t++) {
+    const a = (random() - 0.5) * 20;
+    const b = (random() - 0.5) * 20;
+    for (let i = 0; i < size; i++) data[t * size + i] = a * p[i]! + b * q[i]! + (random() * 2 - 1) * noise;
+  }
+  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
+}
+
+/** A smooth travelling wave: Lorenzo and stencils predict it almost exactly. */
+function smoothField(frames: number, rows: number, cols: number): Field {
+  const data = new Float64Array(frames * rows * cols);
+  for (let t = 0, k = 0; t < frames; t++)
+    for (let y = 0; y < rows; y++)
+      for (let x = 0; x < cols; x++) data[k++] = Math.sin(0.3 * x + 0.2 * y - 0.1 * t);
+  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
+}
+
+function maxAbsError(field: Field, decoded: Field): number {
+  let worst = 0;
+  const a = field.data as Float64Array;
+  const b = decoded.data as Float64Array;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+}
+
+describe('a model directory trained on a field (compress FIELD --model)', () => {
+  async function withModelDir(
+    field: Field,
+    model: { encoder: number[]; latent: number },
+    use: (dir: string) => Promise<void>,
+  ) {
+    const dir = await mkdtemp(join(tmpdir(), 'baler-field-model-'));
+    try {
+      await trainToModelDir(field, dir, {
+        modelName: 'dense-ae-tiny',
+        model: { ...model, decoder: [...model.encoder].reverse() },
+        training: { epochs: 150, batchSize: 32, seed: 3, learningRate: 0.01 },
+        log: () => {},
+      });
+      await use(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('is recorded in the file when its weights and latents cost less than they save', async () => {
+    const field = twoPatternField(240, 10, 14, 0.005);
+    const bound = parseBound('abs=1e-2');
+    await withModelDir(field, { encoder: [], latent: 2 }, async (dir) => {
+      const model = await loadModelDir(dir);
+      const classical = await compressDataset(field, { bound });
+      const learned = await compressDataset(field, { bound, model, source: 'patterns' });
+      expect((learned.plans[0]!.method.predictor as { name: string }).name).toBe('model');
+      expect(learned.summary.sections.find((s) => s.kind === 'model')?.sections).toBe(1);
+      expect(learned.bytes.length).toBeLessThan(classical.bytes.length / 2);
+      const decoded = (await readDataset(await openBaler(bytesSource(learned.bytes)))) as Field;
+      expect(decoded.shape).toEqual(field.shape);
+      expect(maxAbsError(field, decoded)).toBeLessThanOrEqual(1e-2);
+    });
+  }, 60_000);
+
+  it('loses to the classical predictors on smooth frames, and the file records those', async () => {
+    const field = smoothField(12, 10, 14);
+    const bound = parseBound('abs=1e-3');
+    await withModelDir(field, { encoder: [32], latent: 2 }, async (dir) => {
+      const model = await loadModelDir(dir);
+      const result = await compressDataset(field, { bound, model, source: 'wave' });
+      expect((result.plans[0]!.method.predictor as { name: string }).name).not.toBe('model');
+      expect(result.summary.sections.find((s) => s.kind === 'model')?.sections ?? 0).toBe(0);
+      const decoded = (await readDataset(await openBaler(bytesSource(result.bytes)))) as Field;
+      expect(maxAbsError(field, decoded)).toBeLessThanOrEqual(1e-3);
+      // Frames of another shape cannot be predicted by a network with one output per value.
+      await expect(
+        compressDataset(smoothField(12, 10, 15), { bound, model, source: 'other.h5:/data' }),
+      ).rejects.toThrow(/other\.h5:\/data: has frames of \[10 × 15\].*trained on frames of \[10 × 14\]/);
+    });
+  }, 60_000);
 });

@@ -2,7 +2,7 @@
 // values of the first chunk (log2|x| for pointwise bounds, x otherwise; standardized). Its decoder
 // network and each chunk's latents go into the file, and the columns' residuals are coded against its
 // predictions. It competes with the classical plans in honest bytes, network and latents included.
-import type { DecoderPlan, NumericArray, StreamPlan, Table } from '@baler/format';
+import type { DecoderPlan, Field, NumericArray, StreamPlan, Table } from '@baler/format';
 import { DataInputError } from '../io/errors.ts';
 import { extractDecoder } from '../models/decoder.ts';
 import type { LoadedModelDir } from '../models/model-dir.ts';
@@ -10,6 +10,7 @@ import { createModel } from '../models/registry.ts';
 import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
 import { encodeLatents } from '../train/inference.ts';
 import { datasetToMatrix } from '../train/matrix.ts';
+import type { ColumnTransform } from '../train/normalization.ts';
 import { normalize } from '../train/normalization.ts';
 import { trainModel } from '../train/train.ts';
 
@@ -70,11 +71,7 @@ export async function learnedTableCandidate(
     config: { epochs: options.epochs, batchSize: 256, seed: options.seed, patience: 10, checkpointEvery: 0 },
   });
   const latentsOf = async (table: Table) => encodeLatents(trained.model, workingMatrix(table, standard));
-  const firstLatents = await latentsOf(first);
-  let variance = 0;
-  for (const z of firstLatents) variance += z * z;
-  const latentStep =
-    Math.fround(Math.sqrt(variance / Math.max(1, firstLatents.length)) / options.latentResolution) || 1;
+  const latentStep = latentStepFor(await latentsOf(first), options.latentResolution);
 
   const plans = basePlans.map((plan, j) => {
     const t = columns.indexOf(j);
@@ -157,40 +154,104 @@ export async function modelDirCandidate(
     const matrix = datasetToMatrix(table);
     return encodeLatents(model, normalize(normalization, matrix.values, matrix.features));
   };
-  const firstLatents = await latentsOf(first);
-  let variance = 0;
-  for (const z of firstLatents) variance += z * z;
-  const latentStep =
-    Math.fround(Math.sqrt(variance / Math.max(1, firstLatents.length)) / DEFAULT_LEARNED.latentResolution) ||
-    1;
+  const latentStep = latentStepFor(await latentsOf(first), DEFAULT_LEARNED.latentResolution);
   let predicted = 0;
   const plans = basePlans.map((plan, j) => {
     const t = normalization.transforms[j]!;
     const domain = (plan.method as { domain?: string }).domain;
     if (plan.method.name !== 'quantized' || plan.bound.kind === 'lossless') return plan;
-    let scale: number | undefined;
-    let offset: number | undefined;
-    if (domain === 'linear' && t.kind === 'robust') {
-      scale = t.scale;
-      offset = t.center;
-    } else if (domain === 'log' && t.kind === 'log' && !t.offset) {
-      // y = ln x = n × scale + center, and the working value is log2 x = y / ln 2.
-      scale = t.scale / Math.LN2;
-      offset = t.center / Math.LN2;
-    }
-    if (scale === undefined || offset === undefined) return plan;
+    const affine = affineOutput(t, domain);
+    if (!affine) return plan;
     predicted++;
-    return { ...plan, method: { ...plan.method, predictor: { name: 'model', output: j, scale, offset } } };
+    return { ...plan, method: { ...plan.method, predictor: { name: 'model', output: j, ...affine } } };
   });
   if (predicted === 0) return undefined;
-  const network = extractDecoder(model);
-  const decoder: DecoderPlan = {
+  return { plans, decoder: decoderPlan(loaded, latentStep, latentsOf) };
+}
+
+/**
+ * The candidate of a model directory trained on a field (compress FIELD --model DIR): one network output
+ * per value of a frame (SPEC.md §7.3), so the field's frames must have the shape the model was trained
+ * on (a DataInputError otherwise). Undefined when the field is not quantized or its stored normalization
+ * does not map the network's output affinely onto the working value.
+ */
+export async function modelDirFieldCandidate(
+  first: Field,
+  basePlans: readonly StreamPlan[],
+  loaded: LoadedModelDir,
+  source: string,
+): Promise<{ plans: StreamPlan[]; decoder: DecoderPlan } | undefined> {
+  const { normalization, model, config } = loaded;
+  const frame = first.shape.slice(1);
+  const values = frame.reduce((a, b) => a * b, 1);
+  const trainedShape = config.data?.sampleShape ?? [model.config.inputs];
+  if (normalization.layout !== 'field' || values !== model.config.inputs) {
+    const trained =
+      normalization.layout === 'field'
+        ? `frames of [${trainedShape.join(' × ')}] (${model.config.inputs} values each)`
+        : `a table of ${normalization.names.length} columns`;
+    throw new DataInputError({
+      path: source,
+      problem: `has frames of [${frame.join(' × ')}] (${values} values each), but the model was trained on ${trained}`,
+      fix: 'Pass data whose frames have the shape the model was trained on, or train a model on this data with baler train.',
+    });
+  }
+  const plan = basePlans[0];
+  if (plan?.method.name !== 'quantized' || plan.bound.kind === 'lossless') return undefined;
+  const affine = affineOutput(normalization.transforms[0]!, (plan.method as { domain?: string }).domain);
+  if (!affine) return undefined;
+  const latentsOf = async (field: Field) => {
+    const matrix = datasetToMatrix(field, source);
+    return encodeLatents(model, normalize(normalization, matrix.values, matrix.features));
+  };
+  const latentStep = latentStepFor(await latentsOf(first), DEFAULT_LEARNED.latentResolution);
+  const predictor = { name: 'model', output: 0, ...affine };
+  return {
+    plans: [{ ...plan, method: { ...plan.method, predictor } }],
+    decoder: decoderPlan(loaded, latentStep, latentsOf),
+  };
+}
+
+/**
+ * The `scale` and `offset` of a model predictor that map a normalized network output onto the working
+ * value, when the stored transform is affine in the stream's domain: robust values in the linear domain,
+ * log values without offset in the log domain. Undefined otherwise.
+ */
+function affineOutput(
+  t: ColumnTransform,
+  domain: string | undefined,
+): { scale: number; offset: number } | undefined {
+  if (domain === 'linear' && t.kind === 'robust') return { scale: t.scale, offset: t.center };
+  // y = ln x = n × scale + center, and the working value is log2 x = y / ln 2.
+  if (domain === 'log' && t.kind === 'log' && !t.offset)
+    return { scale: t.scale / Math.LN2, offset: t.center / Math.LN2 };
+  return undefined;
+}
+
+/** The step of the latent codes: `resolution` codes per unit of the latents' RMS on the first chunk. */
+function latentStepFor(latents: Float32Array, resolution: number): number {
+  let variance = 0;
+  for (const z of latents) variance += z * z;
+  return Math.fround(Math.sqrt(variance / Math.max(1, latents.length)) / resolution) || 1;
+}
+
+/** The DecoderPlan that writes a model directory's decoder and each piece's quantized latents. */
+function decoderPlan<Piece>(
+  loaded: LoadedModelDir,
+  latentStep: number,
+  latentsOf: (piece: Piece) => Promise<Float32Array>,
+): DecoderPlan {
+  const network = extractDecoder(loaded.model);
+  return {
     onnx: denseNetworkToOnnx(network),
-    info: { latent: network.layers[0]!.inputs, latentStep, outputs: names.length },
+    info: {
+      latent: network.layers[0]!.inputs,
+      latentStep,
+      outputs: network.layers[network.layers.length - 1]!.outputs,
+    },
     async latents(piece) {
-      const z = await latentsOf(piece as Table);
+      const z = await latentsOf(piece as Piece);
       return Int32Array.from(z, (v) => Math.round(v / latentStep));
     },
   };
-  return { plans, decoder };
 }
