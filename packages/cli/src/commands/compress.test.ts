@@ -1,0 +1,114 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFile } from '@baler/decoder/node';
+import type { Field } from '@baler/format';
+import { seededRandom } from '@baler/format/testing';
+import { writeDataFile } from '@baler/trainer';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCapturing as run } from '../test-support.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baler-compress-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** Frames of 10 × 14 (non-square), each a random mix of two rough fixed patterns plus ±0.005 noise. */
+function twoPatternFrames(frames: number, cols = 14): Field {
+  const random = seededRandom(5);
+  const size = 10 * cols;
+  const p = Float64Array.from({ length: size }, () => random() * 2 - 1);
+  const q = Float64Array.from({ length: size }, () => random() * 2 - 1);
+  const data = new Float64Array(frames * size);
+  for (let t = 0; t < frames; t++) {
+    const a = (random() - 0.5) * 20;
+    const b = (random() - 0.5) * 20;
+    for (let i = 0; i < size; i++) data[t * size + i] = a * p[i]! + b * q[i]! + (random() - 0.5) * 0.01;
+  }
+  return { kind: 'field', shape: [frames, 10, cols], dtype: 'float64', data, attributes: {} };
+}
+
+describe('baler compress FIELD --model DIR', () => {
+  it('records the frame model in the file, shows its weights in info, and @baler/decoder decodes within the bound', async () => {
+    const field = twoPatternFrames(240);
+    const input = join(dir, 'frames.npy');
+    const model = join(dir, 'model');
+    const out = join(dir, 'frames.baler');
+    await writeDataFile(input, field);
+    // A linear 2-latent decoder: 140 × 2 weights, the size such data deserves.
+    const config = join(dir, 'model.json');
+    await writeFile(
+      config,
+      JSON.stringify({ model: { name: 'dense-ae-tiny', encoder: [], decoder: [], latent: 2 } }),
+    );
+    const trained = await run([
+      'train',
+      input,
+      '-o',
+      model,
+      '--config',
+      config,
+      '--epochs',
+      '150',
+      '--lr',
+      '0.01',
+      '--batch',
+      '32',
+      '-q',
+    ]);
+    expect(trained.code).toBe(0);
+
+    const compressed = await run([
+      'compress',
+      input,
+      '-o',
+      out,
+      '-e',
+      'abs=1e-2',
+      '--model',
+      model,
+      '--json',
+    ]);
+    expect(compressed.code).toBe(0);
+    const summary = JSON.parse(compressed.out);
+    expect(summary.learnedTrial.learned).toBeLessThan(summary.learnedTrial.classical);
+
+    const info = await run(['info', out, '--json']);
+    const weights = JSON.parse(info.out).sections.find((s: { kind: string }) => s.kind === 'model');
+    expect(weights.sections).toBe(1);
+    expect(weights.storedBytes).toBeGreaterThan(0);
+    expect((await run(['info', out])).out).toMatch(/decoder weights \(model\)\s+1\s+[\d,]+/);
+
+    const reader = await openFile(out);
+    try {
+      const decoded = (await reader.read()) as Field;
+      expect(decoded.shape).toEqual([240, 10, 14]);
+      const a = field.data as Float64Array;
+      const b = decoded.data as Float64Array;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+      expect(worst).toBeLessThanOrEqual(1e-2);
+    } finally {
+      await reader.close();
+    }
+
+    // Frames of another shape: a one-line message naming both shapes, exit 2.
+    const other = join(dir, 'other.npy');
+    await writeDataFile(other, twoPatternFrames(12, 15));
+    const mismatch = await run([
+      'compress',
+      other,
+      '-o',
+      join(dir, 'other.baler'),
+      '-e',
+      'abs=1e-2',
+      '-m',
+      model,
+    ]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.err).toMatch(
+      /has frames of \[10 × 15\] \(150 values each\), but the model was trained on frames of \[10 × 14\]/,
+    );
+  }, 60_000);
+});
