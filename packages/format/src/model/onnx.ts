@@ -1,7 +1,8 @@
 // Reads the dense decoder network out of the ONNX bytes of a file's `model` section (SPEC.md §11.2).
 // It understands exactly the subset Baler writes — a chain of MatMul, Add and an optional LeakyRelu, Tanh
-// or Sigmoid per layer, float32 initializers — and rejects everything else with a typed BalerError, so the
-// canonical kernels never run a graph they would misread.
+// or Sigmoid per layer, weights stored as float32, float16 (+ Cast) or int8 (+ Cast + Mul by per-output
+// scales) — and rejects everything else with a typed BalerError, so the canonical kernels
+// never run a graph they would misread.
 import { formatErrors } from '../errors.ts';
 import type { Activation, DenseLayer, DenseNetwork } from './dense-network.ts';
 import { type ProtoField, readFields, readPackedVarints, readString, WIRE } from './protobuf.ts';
@@ -19,7 +20,12 @@ export const ONNX_SUBSET = {
 
 const SECTION = 'section "model"';
 const FLOAT = 1;
+const INT8 = 3;
+const FLOAT16 = 10;
 const ATTRIBUTE_FLOAT = 1;
+const ATTRIBUTE_INT = 2;
+/** Bytes per element of the initializer data types the subset accepts. */
+const ELEMENT_BYTES: Readonly<Record<number, number>> = { [FLOAT]: 4, [FLOAT16]: 2, [INT8]: 1 };
 const ONNX_DATA_TYPES: Readonly<Record<number, string>> = {
   1: 'FLOAT',
   2: 'UINT8',
@@ -51,7 +57,9 @@ function fail(reason: string): never {
 interface Tensor {
   name: string;
   dims: number[];
-  data: Float32Array;
+  dataType: number;
+  /** FLOAT: the values; FLOAT16: their bit patterns; INT8: the integers. */
+  data: Float32Array | Uint16Array | Int8Array;
 }
 
 interface ValueInfo {
@@ -64,6 +72,7 @@ interface Attribute {
   name: string;
   type: number;
   f: number | undefined;
+  i: number | undefined;
 }
 
 interface Node {
@@ -150,7 +159,7 @@ function readGraph(bytes: Uint8Array): DenseNetwork {
   }
 
   const used = new Set<string>();
-  const takeInitializer = (name: string | undefined, dims: number[], role: string): Float32Array => {
+  const takeTensor = (name: string | undefined, dims: number[], role: string, dataType = FLOAT): Tensor => {
     const tensor = name === undefined ? undefined : initializers.get(name);
     if (!tensor) fail(`${role} "${name}" is not an initializer`);
     if (used.has(tensor.name)) fail(`initializer "${tensor.name}" is used twice`);
@@ -158,8 +167,15 @@ function readGraph(bytes: Uint8Array): DenseNetwork {
     if (tensor.dims.length !== dims.length || tensor.dims.some((d, k) => d !== dims[k])) {
       fail(`${role} "${tensor.name}" has shape [${tensor.dims}], expected [${dims}]`);
     }
-    return tensor.data;
+    if (tensor.dataType !== dataType) {
+      fail(
+        `${role} "${tensor.name}" is ${dataTypeName(tensor.dataType)}, expected ${dataTypeName(dataType)}`,
+      );
+    }
+    return tensor;
   };
+  const takeInitializer = (name: string | undefined, dims: number[], role: string): Float32Array =>
+    takeTensor(name, dims, role).data as Float32Array;
 
   const layers: DenseLayer[] = [];
   let cursor = input.name;
@@ -167,13 +183,26 @@ function readGraph(bytes: Uint8Array): DenseNetwork {
   if (input.dims.length !== 2 || width < 1) fail(`the graph input must be [batch, n] with fixed n ≥ 1`);
   let k = 0;
   while (k < nodes.length) {
-    const matmul = nodes[k++]!;
+    // A weight stored at reduced precision is widened right before its MatMul (§11.2): Cast, or Cast + Mul.
+    const widening: Node[] = [];
+    if (nodes[k]!.op === 'Cast') widening.push(nodes[k++]!);
+    if (widening.length === 1 && nodes[k]?.op === 'Mul') widening.push(nodes[k++]!);
+    const matmul = nodes[k++];
+    if (!matmul) fail(`the graph ends before a MatMul`);
     expectOp(matmul, 'MatMul', 2, [cursor]);
-    const weightName = matmul.inputs[1]!;
+    const widened = widening.at(-1);
+    if (widened && matmul.inputs[1] !== widened.outputs[0]) {
+      fail(`MatMul "${matmul.outputs[0]}" does not use the ${widened.op} before it as its weight`);
+    }
+    const weightName = widening[0] ? widening[0].inputs[0]! : matmul.inputs[1]!;
     const weightTensor = initializers.get(weightName);
     if (weightTensor?.dims.length !== 2) fail(`MatMul weight "${weightName}" must be a 2-D initializer`);
     const outputsCount = weightTensor.dims[1]!;
-    const weight = takeInitializer(weightName, [width, outputsCount], 'MatMul weight');
+    const dims = [width, outputsCount];
+    const weight =
+      widening.length > 0
+        ? widenedWeight(widening, dims, takeTensor)
+        : takeInitializer(weightName, dims, 'MatMul weight');
     const add = nodes[k++];
     if (!add) fail(`MatMul "${matmul.outputs[0]}" is not followed by an Add`);
     expectOp(add, 'Add', 2, [matmul.outputs[0]!]);
@@ -206,11 +235,12 @@ function readGraph(bytes: Uint8Array): DenseNetwork {
   return { layers };
 }
 
+const KNOWN_OPS = new Set(['MatMul', 'Add', 'Cast', 'Mul', ...ACTIVATIONS.keys()]);
+const OPS_WITH_ATTRIBUTES = new Set(['LeakyRelu', 'Cast']);
+
 function expectOp(node: Node, op: string, inputCount: number, leading: string[]): void {
   if (node.op !== op) {
-    if (node.op === 'MatMul' || node.op === 'Add' || ACTIVATIONS.has(node.op)) {
-      fail(`expected ${op} but found ${node.op}`);
-    }
+    if (KNOWN_OPS.has(node.op)) fail(`expected ${op} but found ${node.op}`);
     throw formatErrors.unsupported('ONNX operator', node.op);
   }
   if (node.inputs.length !== inputCount || node.outputs.length !== 1) {
@@ -219,7 +249,48 @@ function expectOp(node: Node, op: string, inputCount: number, leading: string[])
   leading.forEach((name, i) => {
     if (node.inputs[i] !== name) fail(`${op} input ${i} is "${node.inputs[i]}", expected "${name}"`);
   });
-  if (op !== 'LeakyRelu' && node.attributes.length > 0) fail(`${op} takes no attributes`);
+  if (!OPS_WITH_ATTRIBUTES.has(op) && node.attributes.length > 0) fail(`${op} takes no attributes`);
+}
+
+type TakeTensor = (name: string | undefined, dims: number[], role: string, dataType?: number) => Tensor;
+
+/**
+ * The float32 weights of a MatMul whose weight is widened (§11.2): `Cast(to = FLOAT)` of a FLOAT16
+ * initializer (exact), or `Cast(to = FLOAT)` of an INT8 initializer then `Mul` by a FLOAT initializer of
+ * one scale per output column: `W[i·m + o] = f32(q[i·m + o] × scale[o])`.
+ */
+function widenedWeight(widening: Node[], dims: number[], take: TakeTensor): Float32Array {
+  const [inputs, outputs] = dims as [number, number];
+  const [cast, mul] = widening as [Node, Node | undefined];
+  expectOp(cast, 'Cast', 1, []);
+  const to = cast.attributes.find((a) => a.name === 'to');
+  if (cast.attributes.length !== 1 || to?.type !== ATTRIBUTE_INT || to.i !== FLOAT) {
+    fail('Cast must have the single INT attribute to = FLOAT (1)');
+  }
+  if (!mul) {
+    const half = take(cast.inputs[0], dims, 'Cast weight', FLOAT16).data as Uint16Array;
+    return Float32Array.from(half, float16ToFloat32);
+  }
+  expectOp(mul, 'Mul', 2, [cast.outputs[0]!]);
+  const q = take(cast.inputs[0], dims, 'Cast weight', INT8).data as Int8Array;
+  const scale = take(mul.inputs[1], [outputs], 'Mul scale').data as Float32Array;
+  if (scale.some((s) => !Number.isFinite(s))) fail('the int8 weight scales must be finite');
+  const weight = new Float32Array(inputs * outputs);
+  // q × scale is exact in binary64 (8 × 24 significant bits); storing it rounds once, like a float32 product.
+  for (let i = 0; i < inputs; i++) {
+    for (let o = 0; o < outputs; o++) weight[i * outputs + o] = q[i * outputs + o]! * scale[o]!;
+  }
+  return weight;
+}
+
+/** The exact binary32 value of an IEEE binary16 bit pattern. */
+export function float16ToFloat32(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : Number.NaN;
+  return sign * (1024 + fraction) * 2 ** (exponent - 25);
 }
 
 function leakyAlpha(node: Node): number {
@@ -263,10 +334,11 @@ function readNode(bytes: Uint8Array): Node {
 }
 
 function readAttribute(bytes: Uint8Array): Attribute {
-  const attribute: Attribute = { name: '', type: 0, f: undefined };
+  const attribute: Attribute = { name: '', type: 0, f: undefined, i: undefined };
   for (const f of readFields(bytes, fail)) {
     if (f.field === 1) attribute.name = readString(sub(bytes, f, 'AttributeProto.name'), fail);
     else if (f.field === 20) attribute.type = varint(f, 'AttributeProto.type');
+    else if (f.field === 3) attribute.i = varint(f, 'AttributeProto.i');
     else if (f.field === 2) {
       if (f.wire !== WIRE.fixed32) fail('AttributeProto.f is not a fixed32');
       attribute.f = new DataView(bytes.buffer, bytes.byteOffset + f.start, 4).getFloat32(0, true);
@@ -350,7 +422,8 @@ function readTensor(bytes: Uint8Array): Tensor {
     }
   }
   if (name === undefined || name === '') fail('an initializer has no name');
-  if (dataType !== FLOAT) throw formatErrors.unsupported('ONNX tensor data type', dataTypeName(dataType));
+  const size = ELEMENT_BYTES[dataType];
+  if (size === undefined) throw formatErrors.unsupported('ONNX tensor data type', dataTypeName(dataType));
   if (dims.length < 1 || dims.length > 2) fail(`tensor "${name}" has rank ${dims.length}; 1 or 2 expected`);
   let count = 1;
   for (const d of dims) {
@@ -358,20 +431,27 @@ function readTensor(bytes: Uint8Array): Tensor {
     count *= d;
   }
   if (raw && floatRuns.length > 0) fail(`tensor "${name}" has both raw_data and float_data`);
+  if (dataType !== FLOAT && !raw) fail(`tensor "${name}" of ${dataTypeName(dataType)} must hold raw_data`);
   const runs = raw ? [raw] : floatRuns;
   const byteLength = runs.reduce((sum, run) => sum + run.length, 0);
   // Checked before allocating: the declared shape must match the bytes present.
-  if (byteLength !== count * 4)
-    fail(`tensor "${name}" has ${byteLength} data bytes; [${dims}] needs ${count * 4}`);
-  const data = new Float32Array(count);
-  const out = new Uint8Array(data.buffer);
+  if (byteLength !== count * size)
+    fail(`tensor "${name}" has ${byteLength} data bytes; [${dims}] needs ${count * size}`);
+  const out = new Uint8Array(count * size);
   let at = 0;
   for (const run of runs) {
     out.set(run, at);
     at += run.length;
   }
-  if (BIG_ENDIAN_HOST) for (let i = 0; i < out.length; i += 4) out.subarray(i, i + 4).reverse();
-  return { name, dims, data };
+  if (BIG_ENDIAN_HOST && size > 1)
+    for (let i = 0; i < out.length; i += size) out.subarray(i, i + size).reverse();
+  const data =
+    dataType === FLOAT
+      ? new Float32Array(out.buffer)
+      : dataType === FLOAT16
+        ? new Uint16Array(out.buffer)
+        : new Int8Array(out.buffer);
+  return { name, dims, dataType, data };
 }
 
 /** Float32Array views use the host's byte order; ONNX (like .baler) stores little-endian. */

@@ -4,7 +4,7 @@ import { randomDenseNetwork, randomInput } from '@baler/format/testing';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ProtoWriter } from './protobuf-writer.ts';
-import { denseNetworkToOnnx } from './to-onnx.ts';
+import { denseNetworkToOnnx, float16Bits, WEIGHT_PRECISIONS } from './to-onnx.ts';
 
 /** Index of the first value whose bits differ (−1 when identical); vitest's toEqual is slow on 500k values. */
 function firstBitDifference(a: Float32Array, b: Float32Array): number {
@@ -99,6 +99,90 @@ describe('denseNetworkToOnnx', () => {
   });
 });
 
+describe('reduced-precision weights', () => {
+  it('rounds float32 to binary16 to nearest, ties to even, over every binary16 value', () => {
+    const known: [number, number][] = [
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [65504, 0x7bff],
+      [65520, 0x7c00], // halfway to the next binade: ties to even overflows to +Infinity
+      [2 ** -24, 0x0001],
+      [2 ** -25, 0x0000], // halfway between 0 and the smallest subnormal: even is 0
+      [3 * 2 ** -25, 0x0002],
+      [-0, 0x8000],
+      [Number.POSITIVE_INFINITY, 0x7c00],
+      [1 + 2 ** -11, 0x3c00], // tie, even mantissa stays
+      [1 + 3 * 2 ** -11, 0x3c02], // tie, odd mantissa rounds up
+    ];
+    for (const [value, bits] of known) expect([value, float16Bits(value)]).toEqual([value, bits]);
+    expect(float16Bits(Number.NaN) & 0x7e00).toBe(0x7e00);
+    // The reader widens binary16 exactly: these values survive a float16 model unchanged.
+    const exact = Float32Array.of(1, 65504, 2 ** -24, -0, -1.5, 0.0999755859375);
+    const layer = {
+      inputs: 1,
+      outputs: 6,
+      weight: exact,
+      bias: new Float32Array(6),
+      activation: 'linear' as const,
+      alpha: 0,
+    };
+    const back = parseDenseOnnx(denseNetworkToOnnx({ layers: [layer] }, { weightPrecision: 'float16' }));
+    expect(firstBitDifference(back.layers[0]!.weight, exact)).toBe(-1);
+    // Every finite binary16 value rounds to itself.
+    for (let bits = 0; bits < 0x10000; bits++) {
+      if ((bits & 0x7c00) === 0x7c00) continue;
+      const sign = bits & 0x8000 ? -1 : 1;
+      const e = (bits >> 10) & 0x1f;
+      const f = bits & 0x3ff;
+      const value = e === 0 ? sign * f * 2 ** -24 : sign * (1024 + f) * 2 ** (e - 25);
+      if (float16Bits(value) !== bits) throw new Error(`binary16 ${bits.toString(16)} does not round-trip`);
+    }
+  });
+
+  it.each(['float16', 'int8'] as const)(
+    'stores %s weights in fewer bytes, read back as the documented float32 values, run alike by onnxruntime',
+    async (precision) => {
+      const [, shape, activations] = BALER_SHAPES[0]!;
+      const network = randomDenseNetwork(shape, activations, 21);
+      const full = denseNetworkToOnnx(network);
+      const bytes = denseNetworkToOnnx(network, { weightPrecision: precision });
+      const weights = network.layers.reduce((n, l) => n + l.weight.length, 0);
+      expect(full.length - bytes.length).toBeGreaterThan(weights * (precision === 'float16' ? 1.9 : 2.9));
+      const back = parseDenseOnnx(bytes);
+      back.layers.forEach((layer, k) => {
+        const original = network.layers[k]!;
+        expect(firstBitDifference(layer.bias, original.bias)).toBe(-1);
+        let worst = 0;
+        let scaleOf = 0;
+        for (let i = 0; i < layer.weight.length; i++) {
+          worst = Math.max(worst, Math.abs(layer.weight[i]! - original.weight[i]!));
+          scaleOf = Math.max(scaleOf, Math.abs(original.weight[i]!));
+        }
+        // Half an ulp of binary16 (relative 2^-11), or half an int8 step of the largest weight.
+        expect(worst).toBeLessThanOrEqual(
+          scaleOf * (precision === 'float16' ? 2 ** -11 : 0.5 / 127) * 1.0001,
+        );
+        expect(worst).toBeGreaterThan(0);
+      });
+      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+      const batch = 33;
+      const input = randomInput(batch * shape[0]!, 4);
+      const result = await session.run({ latent: new ort.Tensor('float32', input, [batch, shape[0]!]) });
+      expect(
+        worstTolerance(result.output!.data as Float32Array, runDenseNetwork(back, input, batch)),
+      ).toBeLessThan(1);
+      await session.release();
+    },
+  );
+
+  it('rejects an unknown precision', () => {
+    const network = randomDenseNetwork([4, 3], ['linear'], 1);
+    expect(WEIGHT_PRECISIONS).toEqual(['float32', 'float16', 'int8']);
+    // biome-ignore lint/suspicious/noExplicitAny: an invalid value on purpose
+    expect(() => denseNetworkToOnnx(network, { weightPrecision: 'int4' as any })).toThrow(/int4/);
+  });
+});
+
 describe('parity with onnxruntime', () => {
   it.each(BALER_SHAPES)(
     'onnxruntime-node runs %s within 1e-5 relative / 1e-6 absolute',
@@ -122,21 +206,23 @@ describe('parity with onnxruntime', () => {
     },
   );
 
-  it('onnxruntime-web (WebAssembly) loads and runs it in Node too', async () => {
+  it('onnxruntime-web (WebAssembly) loads and runs it in Node too, at every weight precision', async () => {
     const web = await import('onnxruntime-web');
     web.env.wasm.numThreads = 1;
     const [name, shape, activations] = BALER_SHAPES[0]!;
     const network = randomDenseNetwork(shape, activations, 5);
-    const session = await web.InferenceSession.create(denseNetworkToOnnx(network), {
-      executionProviders: ['wasm'],
-    });
-    const input = randomInput(60 * shape[0]!, 2);
-    const result = await session.run({ latent: new web.Tensor('float32', input, [60, shape[0]!]) });
-    expect(
-      worstTolerance(result.output!.data as Float32Array, runDenseNetwork(network, input, 60)),
-      name,
-    ).toBeLessThanOrEqual(1);
-    await session.release();
+    for (const weightPrecision of WEIGHT_PRECISIONS) {
+      const bytes = denseNetworkToOnnx(network, { weightPrecision });
+      const session = await web.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      const input = randomInput(60 * shape[0]!, 2);
+      const result = await session.run({ latent: new web.Tensor('float32', input, [60, shape[0]!]) });
+      const canonical = runDenseNetwork(parseDenseOnnx(bytes), input, 60);
+      expect(
+        worstTolerance(result.output!.data as Float32Array, canonical),
+        `${name} ${weightPrecision}`,
+      ).toBeLessThanOrEqual(1);
+      await session.release();
+    }
   }, 30_000);
 });
 
@@ -156,6 +242,8 @@ describe('parseDenseOnnx rejects models outside the subset', () => {
     if (domain !== undefined) n.string(7, domain);
     return n;
   };
+  const intAttribute = (name: string, value: number) =>
+    new ProtoWriter().string(1, name).varint(3, value).varint(20, 2);
   const valueInfo = (name: string, width: number, elemType = 1) =>
     new ProtoWriter()
       .string(1, name)
@@ -229,9 +317,71 @@ describe('parseDenseOnnx rejects models outside the subset', () => {
       /Unsupported.*domain/,
     ],
     [
-      'float16 weights',
+      'float16 weights without a Cast',
       { initializers: [tensor('W', [2, 2], weight.subarray(0, 8), 10), tensor('B', [2], bias)] },
-      /Unsupported.*FLOAT16/,
+      /MalformedSection.*"W" is FLOAT16, expected FLOAT/,
+    ],
+    [
+      'a Cast to another type',
+      {
+        nodes: [
+          node('Cast', ['W16'], 'W').message(5, intAttribute('to', 11)),
+          node('MatMul', ['x', 'W'], 'h'),
+          node('Add', ['h', 'B'], 'y'),
+        ],
+        initializers: [tensor('W16', [2, 2], weight.subarray(0, 8), 10), tensor('B', [2], bias)],
+      },
+      /MalformedSection.*to = FLOAT/,
+    ],
+    [
+      'int8 weights scaled per input row',
+      {
+        nodes: [
+          node('Cast', ['Wq'], 'Wc').message(5, intAttribute('to', 1)),
+          node('Mul', ['Wc', 'S'], 'W'),
+          node('MatMul', ['x', 'W'], 'h'),
+          node('Add', ['h', 'B'], 'y'),
+        ],
+        initializers: [
+          tensor('Wq', [2, 2], Uint8Array.of(1, 2, 3, 4), 3),
+          tensor('S', [2, 1], new Uint8Array(Float32Array.of(0.5, 0.25).buffer)),
+          tensor('B', [2], bias),
+        ],
+      },
+      /MalformedSection.*"S" has shape \[2,1\], expected \[2\]/,
+    ],
+    [
+      'an infinite int8 scale',
+      {
+        nodes: [
+          node('Cast', ['Wq'], 'Wc').message(5, intAttribute('to', 1)),
+          node('Mul', ['Wc', 'S'], 'W'),
+          node('MatMul', ['x', 'W'], 'h'),
+          node('Add', ['h', 'B'], 'y'),
+        ],
+        initializers: [
+          tensor('Wq', [2, 2], Uint8Array.of(1, 2, 3, 4), 3),
+          tensor('S', [2], new Uint8Array(Float32Array.of(0.5, Number.POSITIVE_INFINITY).buffer)),
+          tensor('B', [2], bias),
+        ],
+      },
+      /MalformedSection.*finite/,
+    ],
+    [
+      'a Cast whose output the MatMul does not use',
+      {
+        nodes: [
+          node('Cast', ['W16'], 'V').message(5, intAttribute('to', 1)),
+          node('MatMul', ['x', 'W'], 'h'),
+          node('Add', ['h', 'B'], 'y'),
+        ],
+        initializers: [
+          tensor('W16', [2, 2], weight.subarray(0, 8), 10),
+          tensor('W', [2, 2], weight),
+          tensor('B', [2], bias),
+        ],
+      },
+      /MalformedSection.*does not use the Cast/,
     ],
     ['a float64 input', { inputs: [valueInfo('x', 2, 11)] }, /Unsupported.*DOUBLE/],
     ['opset 12', { opset: 12 }, /Unsupported.*opset version "12"/],
