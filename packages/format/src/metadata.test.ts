@@ -39,5 +39,16 @@ describe('metadata validation', () => {
     expect(errorPath({ ...valid, provenance: {} })).toBe('$.provenance.tool');
     expect(errorPath([])).toBe('$');
     expect(errorPath({ ...valid, shape: [2 ** 30, 2 ** 30] })).toBe('$.shape');
+    const decoder = { latent: 2, latentStep: 0.1, outputs: 4 };
+    const blocks = { shape: [1, 2, 2], centerStep: 0.1, spreadStep: 0.1 };
+    expect(errorPath({ ...valid, decoder: { ...decoder, blocks: { ...blocks, shape: [] } } })).toBe(
+      '$.decoder.blocks.shape',
+    );
+    expect(errorPath({ ...valid, decoder: { ...decoder, blocks: { ...blocks, shape: [1, 0] } } })).toBe(
+      '$.decoder.blocks.shape[1]',
+    );
+    expect(errorPath({ ...valid, decoder: { ...decoder, blocks: { ...blocks, spreadStep: 0 } } })).toBe(
+      '$.decoder.blocks.spreadStep',
+    );
   });
 });

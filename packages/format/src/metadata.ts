@@ -4,6 +4,7 @@ import type { Attributes, DType, JsonValue, NumericDType } from './dataset.ts';
 import { isDType, isNumericDType } from './dataset.ts';
 import { formatErrors } from './errors.ts';
 import { LIMITS } from './layout.ts';
+import type { BlockInfo } from './model/blocks.ts';
 import type { DecoderInfo } from './model/latents.ts';
 
 /** The error the writer promised and verified, per value. */
@@ -126,6 +127,24 @@ function decoderInfo(value: unknown): DecoderInfo | null {
     latent: count(d.latent, '$.decoder.latent'),
     latentStep: d.latentStep,
     outputs: count(d.outputs, '$.decoder.outputs'),
+    ...(d.blocks === undefined ? {} : { blocks: blockInfo(d.blocks, count) }),
+  };
+}
+
+/** `$.decoder.blocks` (SPEC.md §7.3.1); its rank and the field's are checked where both are known. */
+function blockInfo(value: unknown, count: (v: unknown, path: string) => number): BlockInfo {
+  const b = object(value, '$.decoder.blocks');
+  const shape = array(b.shape, '$.decoder.blocks.shape');
+  if (shape.length === 0 || shape.length > LIMITS.maxRank)
+    fail('$.decoder.blocks.shape', `must list 1..${LIMITS.maxRank} extents`);
+  const step = (v: unknown, path: string) => {
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) fail(path, 'must be a finite number > 0');
+    return v as number;
+  };
+  return {
+    shape: shape.map((e, i) => count(e, `$.decoder.blocks.shape[${i}]`)),
+    centerStep: step(b.centerStep, '$.decoder.blocks.centerStep'),
+    spreadStep: step(b.spreadStep, '$.decoder.blocks.spreadStep'),
   };
 }
 

@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Dataset, Table } from './dataset.ts';
+import type { Dataset, Field, Table } from './dataset.ts';
 import { isBalerError } from './errors.ts';
 import { bytesSource, MemorySink } from './io.ts';
-import { openBaler } from './reader.ts';
-import { readDataset, writeExactDataset } from './storage.ts';
-import { datasetsIdentical, sampleField, sampleTable } from './testing.ts';
+import { SECTION_KIND } from './layout.ts';
+import type { BalerMetadata, FieldMetadata, TableMetadata } from './metadata.ts';
+import type { BlockInfo } from './model/blocks.ts';
+import { blockCount, codesPerBlock, predictionsFromBlocks, splitBlockCodes } from './model/blocks.ts';
+import { runDenseNetwork } from './model/canonical.ts';
+import type { DecoderInfo } from './model/latents.ts';
+import { parseDenseOnnx } from './model/onnx.ts';
+import { findSections, openBaler } from './reader.ts';
+import type { DecoderPlan, StreamPlan } from './storage.ts';
+import { describeDataset, readDataset, writeDatasetPieces, writeExactDataset } from './storage.ts';
+import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
 
 async function write(dataset: Dataset, options = {}): Promise<Uint8Array> {
   const sink = new MemorySink();
@@ -132,3 +141,109 @@ describe('exact storage', () => {
     await expect(write(bad)).rejects.toThrow(/column "a" holds 2 values, the table has 3 rows/);
   });
 });
+
+describe('fields predicted in blocks (SPEC.md §7.3.1)', () => {
+  // The committed 3 → 2 decoder: blocks of two values, three latents each.
+  const onnx = new Uint8Array(readFileSync(new URL('model/testdata/tiny-decoder.onnx', import.meta.url)));
+  const network = parseDenseOnnx(onnx);
+  const shape = [5, 7, 9];
+  const block = [2, 1, 1];
+  const blocks: BlockInfo = { shape: block, centerStep: 0.02, spreadStep: 0.01 };
+  const info: DecoderInfo = { latent: 3, latentStep: 0.05, outputs: 2, blocks };
+  const random = seededRandom(21);
+  const chunkRows = 3; // chunks of 3 and 2 frames: the second cuts its blocks short along axis 0
+  const chunkCodes = [0, 3].map((start) => {
+    const extent = [Math.min(chunkRows, shape[0]! - start), ...shape.slice(1)];
+    const count = blockCount(extent, block) * codesPerBlock(3);
+    return Int32Array.from({ length: count }, (_, k) =>
+      k % 5 === 4 ? 50 + Math.round(random() * 50) : Math.round((random() - 0.5) * 200),
+    );
+  });
+  const spec = { name: 'block-model' as const, output: 0 };
+  // Values the blocks explain up to ±0.004: the network's predictions plus a little noise.
+  const data = new Float64Array(5 * 7 * 9);
+  chunkCodes.forEach((codes, c) => {
+    const extent = [c === 0 ? 3 : 2, 7, 9];
+    const { input, center, spread } = splitBlockCodes(codes, 3, info.latentStep, blocks);
+    const out = runDenseNetwork(network, input, blockCount(extent, block));
+    const p = predictionsFromBlocks(spec, out, 2, center, spread, extent, block);
+    for (let i = 0; i < p.length; i++) data[c * 3 * 63 + i] = p[i]! + (random() - 0.5) * 0.008;
+  });
+  const field: Field = { kind: 'field', shape, dtype: 'float64', data, attributes: {} };
+  const plan = (predictor: object): StreamPlan => ({
+    method: { name: 'quantized', domain: 'linear', step: 0.02 * (1 - 2 ** -30), predictor } as never,
+    bound: { kind: 'abs', value: 0.01 },
+    tolerance: { absolute: 0.01, relative: 0 },
+  });
+
+  async function writeField(predictor: object, decoder?: DecoderPlan): Promise<Uint8Array> {
+    const sink = new MemorySink();
+    async function* pieces() {
+      for (const start of [0, 3]) {
+        const rows = Math.min(chunkRows, 5 - start);
+        const part = data.slice(start * 63, (start + rows) * 63);
+        yield { ...field, shape: [rows, 7, 9], data: part } as Field;
+      }
+    }
+    await writeDatasetPieces(describeDataset(field), pieces(), sink, [plan(predictor)], {
+      ...(decoder ? { decoder } : {}),
+    });
+    return sink.bytes();
+  }
+  const decoder: DecoderPlan = { onnx, info, latents: (_piece, chunk) => chunkCodes[chunk]! };
+
+  it('decodes within the bound, with edge blocks cut short, from one latents section per chunk', async () => {
+    const bytes = await writeField(spec, decoder);
+    const file = await openBaler(bytesSource(bytes));
+    expect(file.metadata.decoder).toEqual(info);
+    const decoded = (await readDataset(file)) as Field;
+    const values = decoded.data as Float64Array;
+    let worst = 0;
+    for (let i = 0; i < data.length; i++) worst = Math.max(worst, Math.abs(values[i]! - data[i]!));
+    expect(worst).toBeLessThanOrEqual(0.01);
+    const rows = (await readDataset(file, { rows: { start: 2, end: 4 } })) as Field;
+    expect(Array.from(rows.data as Float64Array)).toEqual(Array.from(values.subarray(2 * 63, 4 * 63)));
+    expect(findSections(file, SECTION_KIND.latents).length).toBe(2);
+  });
+
+  it('rejects inconsistent block descriptions with typed errors', async () => {
+    const file = await openBaler(bytesSource(await writeField(spec, decoder)));
+    const meta = file.metadata as FieldMetadata;
+    const tagOf = (metadata: object) =>
+      readDataset({ ...file, metadata: metadata as BalerMetadata }).then(
+        () => 'ok',
+        (e) =>
+          isBalerError(e) ? `${e._tag} ${(e.fields as { path?: string }).path ?? ''}`.trim() : String(e),
+      );
+    const { blocks: _, ...rowDecoder } = info;
+    expect(await tagOf({ ...meta, decoder: rowDecoder })).toBe('MalformedMetadata $.decoder.blocks');
+    expect(await tagOf({ ...meta, decoder: { ...info, blocks: { ...blocks, shape: [2, 1] } } })).toBe(
+      'MalformedMetadata $.decoder.blocks.shape',
+    );
+    const rowPredictor = { name: 'model', output: 0, scale: 1, offset: 0 };
+    expect(await tagOf({ ...meta, method: { ...meta.method, predictor: rowPredictor } })).toBe(
+      'MalformedMetadata $.decoder.blocks',
+    );
+    // Smaller blocks need more codes than the latents section holds.
+    expect(await tagOf({ ...meta, decoder: { ...info, blocks: { ...blocks, shape: [1, 1, 1] } } })).toMatch(
+      /^MalformedSection/,
+    );
+    // Blocks bigger than the network's output.
+    expect(await tagOf({ ...meta, decoder: { ...info, blocks: { ...blocks, shape: [2, 2, 1] } } })).toMatch(
+      /^MalformedMetadata \$\.method\.predictor\.output/,
+    );
+    const table = { ...sampleTableMetadata(), decoder: info };
+    expect(await tagOf(table)).toBe('MalformedMetadata $.decoder.blocks');
+  });
+});
+
+function sampleTableMetadata(): TableMetadata {
+  return {
+    kind: 'table',
+    shape: [0, 1],
+    columns: [{ name: 'a', dtype: 'float64', method: { name: 'exact' }, bound: { kind: 'lossless' } }],
+    attributes: {},
+    model: null,
+    provenance: { tool: 'test', configHash: null, source: null },
+  };
+}

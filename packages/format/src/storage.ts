@@ -11,6 +11,13 @@ import { SECTION_KIND, sectionLabel } from './layout.ts';
 import type { BalerMetadata, ErrorBound, StorageMethod } from './metadata.ts';
 import type { StreamLocation } from './methods.ts';
 import { decodeEncodedStream, decodeStream, encodeStream } from './methods.ts';
+import {
+  blockCount,
+  codesPerBlock,
+  decodeLatentCodes,
+  predictionsFromBlocks,
+  splitBlockCodes,
+} from './model/blocks.ts';
 import { runDenseNetwork } from './model/canonical.ts';
 import type { DenseNetwork } from './model/dense-network.ts';
 import type { DecoderInfo } from './model/latents.ts';
@@ -239,6 +246,57 @@ async function chunkModelOutput(
       '$.decoder',
       'a column predicts with the model, but the metadata describes no decoder',
     );
+  if (info.blocks)
+    throw formatErrors.malformedMetadata(
+      '$.decoder.blocks',
+      'the decoder predicts blocks, but a stream uses the row predictor "model" (blocks need "block-model")',
+    );
+  const network = await fileNetwork(file, info);
+  const latents = findSections(file, SECTION_KIND.latents, chunk);
+  const label = sectionLabel({ kind: SECTION_KIND.latents, chunk, stream: 0xffffffff });
+  if (latents.length !== 1)
+    throw formatErrors.malformedSection(label, `expected exactly one, found ${latents.length}`);
+  const z = decodeLatents(await readSection(file, latents[0]!), rows, info, label);
+  return runDenseNetwork(network, z, rows);
+}
+
+/**
+ * The predictions of a field chunk of extent `extent` whose predictor is `block-model` (SPEC.md §7.3.1):
+ * the chunk's block codes, the network on their latents, each block scaled by its centre and spread.
+ */
+async function chunkBlockPredictions(
+  file: BalerFile,
+  chunk: number,
+  extent: readonly number[],
+  spec: Extract<PredictorSpec, { name: 'block-model' }>,
+): Promise<Float64Array> {
+  const info = file.metadata.decoder;
+  if (!info?.blocks)
+    throw formatErrors.malformedMetadata(
+      '$.decoder.blocks',
+      'the field predicts with "block-model", but the metadata describes no decoder blocks',
+    );
+  const block = info.blocks.shape;
+  if (block.length !== extent.length)
+    throw formatErrors.malformedMetadata(
+      '$.decoder.blocks.shape',
+      `has rank ${block.length}, the field has rank ${extent.length}`,
+    );
+  const network = await fileNetwork(file, info);
+  const latents = findSections(file, SECTION_KIND.latents, chunk);
+  const label = sectionLabel({ kind: SECTION_KIND.latents, chunk, stream: 0xffffffff });
+  if (latents.length !== 1)
+    throw formatErrors.malformedSection(label, `expected exactly one, found ${latents.length}`);
+  const blocks = blockCount(extent, block);
+  const width = codesPerBlock(info.latent);
+  const codes = decodeLatentCodes(await readSection(file, latents[0]!), blocks * width, width, label);
+  const { input, center, spread } = splitBlockCodes(codes, info.latent, info.latentStep, info.blocks);
+  const out = runDenseNetwork(network, input, blocks);
+  return predictionsFromBlocks(spec, out, info.outputs, center, spread, extent, block);
+}
+
+/** The file's decoder network (its one `model` section), parsed once per file and checked against `info`. */
+async function fileNetwork(file: BalerFile, info: DecoderInfo): Promise<DenseNetwork> {
   let network = networks.get(file);
   if (!network) {
     const entries = findSections(file, SECTION_KIND.model);
@@ -255,12 +313,7 @@ async function chunkModelOutput(
     }
     networks.set(file, network);
   }
-  const latents = findSections(file, SECTION_KIND.latents, chunk);
-  const label = sectionLabel({ kind: SECTION_KIND.latents, chunk, stream: 0xffffffff });
-  if (latents.length !== 1)
-    throw formatErrors.malformedSection(label, `expected exactly one, found ${latents.length}`);
-  const z = decodeLatents(await readSection(file, latents[0]!), rows, info, label);
-  return runDenseNetwork(network, z, rows);
+  return network;
 }
 
 /** Encodes every stream of one chunk (verified, see encodeVerified) and appends its sections. */
@@ -273,7 +326,10 @@ async function writeChunk(
 ): Promise<void> {
   const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
   let out: Float32Array | undefined;
-  if (predicted) {
+  let blockPredictions: Float64Array | undefined;
+  if (predicted?.plan.info.blocks) {
+    blockPredictions = await writeBlockLatents(writer, chunk, piece, plans[0], predicted);
+  } else if (predicted) {
     const codes = await predicted.plan.latents(piece, chunk);
     if (codes.length !== rows * predicted.plan.info.latent) {
       throw new RangeError(`chunk ${chunk} has ${rows} rows but ${codes.length} latent codes`);
@@ -302,13 +358,9 @@ async function writeChunk(
         await writer.addSection(section);
     }
   } else {
-    const predictions = streamPredictions(
-      plans[0],
-      out,
-      outputs,
-      rows,
-      piece.data.length / Math.max(rows, 1),
-    );
+    const predictions =
+      blockPredictions ??
+      streamPredictions(plans[0], out, outputs, rows, piece.data.length / Math.max(rows, 1));
     const at = {
       chunk,
       stream: 0,
@@ -319,6 +371,39 @@ async function writeChunk(
     for (const section of encodeVerified(plans[0] ?? EXACT_PLAN, piece.data, at))
       await writer.addSection(section);
   }
+}
+
+/**
+ * Writes the `latents` section of a field chunk predicted in blocks (SPEC.md §7.3.1) and returns the
+ * predictions a `block-model` plan gives the chunk (undefined when the plan predicts otherwise).
+ */
+async function writeBlockLatents(
+  writer: BalerWriter,
+  chunk: number,
+  piece: Dataset,
+  plan: StreamPlan | undefined,
+  predicted: { network: DenseNetwork; plan: DecoderPlan },
+): Promise<Float64Array | undefined> {
+  const info = predicted.plan.info;
+  const block = info.blocks!;
+  if (piece.kind !== 'field' || block.shape.length !== piece.shape.length)
+    throw new RangeError(`blocks of rank ${block.shape.length} do not tile this ${piece.kind}`);
+  const blocks = blockCount(piece.shape, block.shape);
+  const width = codesPerBlock(info.latent);
+  const codes = await predicted.plan.latents(piece, chunk);
+  if (codes.length !== blocks * width)
+    throw new RangeError(`chunk ${chunk} has ${blocks} blocks but ${codes.length / width} blocks of codes`);
+  await writer.addSection({
+    kind: SECTION_KIND.latents,
+    chunk,
+    codec: CODEC.raw,
+    payload: encodeLatents(codes, width),
+  });
+  const predictor = (plan?.method as { predictor?: PredictorSpec } | undefined)?.predictor;
+  if (predictor?.name !== 'block-model') return undefined;
+  const { input, center, spread } = splitBlockCodes(codes, info.latent, info.latentStep, block);
+  const out = runDenseNetwork(predicted.network, input, blocks);
+  return predictionsFromBlocks(predictor, out, info.outputs, center, spread, piece.shape, block.shape);
 }
 
 function buildMetadata(
@@ -407,6 +492,8 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
   }
   const chunks = chunksOverlappingRows(file.grid, start, end);
   if (metadata.kind === 'table') {
+    if (metadata.decoder?.blocks)
+      throw formatErrors.malformedMetadata('$.decoder.blocks', 'only a field can be predicted in blocks');
     const rowCount = end - start;
     const out = metadata.columns.map((c) => allocateColumn(c.dtype, rowCount));
     for (const c of chunks) {
@@ -453,20 +540,27 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
     const box = chunkBox(file.grid, c);
     const rows = box.count[0]!;
     const width = shapeSize(box.count.slice(1));
-    const out = await chunkModelOutput(file, c, rows, [metadata.method]);
+    const predictor = (metadata.method as { predictor?: PredictorSpec }).predictor;
+    const out =
+      predictor?.name === 'block-model'
+        ? undefined
+        : await chunkModelOutput(file, c, rows, [metadata.method]);
     if (out && width !== shapeSize(metadata.shape.slice(1))) {
       throw formatErrors.malformedSection(
         'section "chunk-index"',
         'a field predicted by a model must be chunked along axis 0 only',
       );
     }
-    const predictions = streamPredictions(
-      { method: metadata.method, bound: metadata.bound },
-      out,
-      metadata.decoder?.outputs ?? 0,
-      rows,
-      width,
-    );
+    const predictions =
+      predictor?.name === 'block-model'
+        ? await chunkBlockPredictions(file, c, box.count, predictor)
+        : streamPredictions(
+            { method: metadata.method, bound: metadata.bound },
+            out,
+            metadata.decoder?.outputs ?? 0,
+            rows,
+            width,
+          );
     const at = {
       chunk: c,
       stream: 0,

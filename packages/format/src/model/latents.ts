@@ -3,6 +3,7 @@
 import { SignedIntegerModel } from '../entropy/integer-model.ts';
 import { RangeDecoder, RangeEncoder } from '../entropy/range-coder.ts';
 import { formatErrors } from '../errors.ts';
+import type { BlockInfo } from './blocks.ts';
 
 /** The `decoder` member of the metadata: how latents become the network's input. */
 export interface DecoderInfo {
@@ -12,6 +13,8 @@ export interface DecoderInfo {
   latentStep: number;
   /** The network's output width. */
   outputs: number;
+  /** Present when the network predicts blocks of a field rather than rows (SPEC.md §7.3.1). */
+  blocks?: BlockInfo;
 }
 
 export function encodeLatents(codes: Int32Array, latent: number): Uint8Array {

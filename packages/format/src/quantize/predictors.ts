@@ -15,7 +15,12 @@ export type PredictorSpec =
    * The file's decoder network (SPEC.md §7.2.1, §11): `offset + scale × out[r][output + c]` for the value at
    * row r and position c within its row. The caller computes these from the chunk's latents.
    */
-  | { name: 'model'; output: number; scale: number; offset: number };
+  | { name: 'model'; output: number; scale: number; offset: number }
+  /**
+   * The file's decoder network on blocks (SPEC.md §7.3.1): `center[g] + spread[g] × out[g][output + c]`
+   * for the value in block g at position c within the block. The caller computes these too.
+   */
+  | { name: 'block-model'; output: number };
 
 export function validatePredictor(spec: unknown, rank: number, path: string): PredictorSpec {
   const p = spec as PredictorSpec;
@@ -33,6 +38,10 @@ export function validatePredictor(spec: unknown, rank: number, path: string): Pr
     if (![p.scale, p.offset].every((v) => typeof v === 'number' && Number.isFinite(v))) {
       fail('model needs finite scale and offset');
     }
+    return p;
+  }
+  if (p.name === 'block-model') {
+    if (!Number.isSafeInteger(p.output) || p.output < 0) fail('block-model needs an output index ≥ 0');
     return p;
   }
   if (p.name === 'stencil') {
@@ -102,7 +111,7 @@ export class BlockPredictor {
       this.constant = spec.value;
       return;
     }
-    if (spec.name === 'model') {
+    if (spec.name === 'model' || spec.name === 'block-model') {
       const n = shape.reduce((a, b) => a * b, 1);
       if (!predictions || predictions.length !== n) {
         throw formatErrors.malformedSection(
