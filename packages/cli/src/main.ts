@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary: 'compare Baler with zstd, shuffle + zstd and bit rounding at the same bound',
     run: compareCommand,
   },
+  plot: {
+    summary: 'draw diagnostics figures (columns, field frames, loss curves, Pareto plots) and an index.html',
+    run: async (args) => (await import('./commands/plot.ts')).plotCommand(args),
+  },
   demo: { summary: 'compress the embedded LHCb sample end to end', run: demoCommand },
 };
 

@@ -112,17 +112,15 @@ export function ticks(scale: Scale, target = 6): number[] {
     const step = Math.max(1, Math.ceil(decades / target));
     const out: number[] = [];
     for (let e = lo; e <= hi; e += step) out.push(10 ** e);
-    if (out.length < 3) {
-      const mantissas = [1, 2, 5];
-      const fine: number[] = [];
-      for (let e = lo - 1; e <= hi; e++)
-        for (const m of mantissas) {
-          const v = m * 10 ** e;
-          if (v >= scale.min && v <= scale.max) fine.push(v);
-        }
-      return fine;
-    }
-    return out;
+    if (out.length >= 3) return out;
+    const fine: number[] = [];
+    for (let e = lo - 1; e <= hi; e++)
+      for (const m of [1, 2, 5]) {
+        const v = m * 10 ** e;
+        if (v >= scale.min && v <= scale.max) fine.push(v);
+      }
+    // Less than a decade: 1-2-5 steps are too coarse, so tick it like a linear axis.
+    return fine.length >= 3 ? fine : ticks({ ...scale, log: false }, target).filter((v) => v > 0);
   }
   const span = scale.max - scale.min;
   if (!(span > 0)) return [scale.min];
@@ -150,12 +148,14 @@ export interface AxesOptions {
   xLabel?: string;
   yLabel?: string;
   grid?: boolean;
+  /** False when the caller labels the x axis itself (e.g. with category names). */
+  xTicks?: boolean;
 }
 
 /** Frame, grid, ticks with labels, axis titles and the plot title around `area`. */
 export function drawAxes(ctx: Context, area: PlotArea, options: AxesOptions = {}): void {
   const { left, top, width, height } = area;
-  const xTicks = ticks(area.x, Math.max(3, Math.floor(width / 90)));
+  const xTicks = options.xTicks === false ? [] : ticks(area.x, Math.max(3, Math.floor(width / 90)));
   const yTicks = ticks(area.y, Math.max(3, Math.floor(height / 50)));
   ctx.save();
   if (options.grid !== false) {
