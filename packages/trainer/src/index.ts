@@ -71,8 +71,10 @@ export {
   ModelConfigError,
   resolveModelConfig,
 } from './models/registry.ts';
-export type { OnnxExportOptions } from './onnx/to-onnx.ts';
-export { denseNetworkToOnnx } from './onnx/to-onnx.ts';
+export type { OnnxExportOptions, WeightPrecision } from './onnx/to-onnx.ts';
+export { denseNetworkToOnnx, WEIGHT_PRECISIONS } from './onnx/to-onnx.ts';
+export type { Calibration } from './onnx/weight-precision.ts';
+export { exportDecoder } from './onnx/weight-precision.ts';
 export type { AdamConfig } from './train/adam.ts';
 export type { CheckpointMeta } from './train/checkpoint.ts';
 export { hasCheckpoint, readCheckpoint, writeCheckpoint } from './train/checkpoint.ts';

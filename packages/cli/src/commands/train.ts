@@ -3,7 +3,7 @@
 // interrupted run continues with --resume.
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackendChoice, TrainDirResult, TrainingConfig } from '@baler/trainer';
+import type { BackendChoice, TrainDirResult, TrainingConfig, WeightPrecision } from '@baler/trainer';
 import {
   DEFAULT_TRAINING_CONFIG,
   hasCheckpoint,
@@ -11,6 +11,7 @@ import {
   MODEL_DIR_FILES,
   readDataFile,
   trainToModelDir,
+  WEIGHT_PRECISIONS,
 } from '@baler/trainer';
 import { formatBytes } from '../format-bytes.ts';
 import { createProgress, type Progress } from '../progress.ts';
@@ -44,6 +45,9 @@ ${listModels()
       --lr RATE           Adam's learning rate (default ${d.learningRate})
       --seed N            seed of the initial weights, split and shuffles (default ${d.seed});
                           the same seed gives the same losses on the same backend
+      --weights P         how decoder.onnx stores the decoder's weights: float32 (default), float16 (half
+                          the bytes) or int8 (a quarter, one scale per output); biases are corrected for
+                          the rounding on the training data
       --threads N         cores to train on, splitting each batch across worker threads (default 1;
                           helps large batches on an idle machine; results differ in the last bits)
       --config FILE       a JSON file: {"model": {"name": "dense-ae", "latent": 13, "encoder": [200, 100, 50]},
@@ -76,6 +80,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       lr: { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      weights: { type: 'string' },
       config: { type: 'string' },
       backend: { type: 'string' },
       resume: { type: 'boolean' },
@@ -97,6 +102,9 @@ export async function trainCommand(args: string[]): Promise<void> {
   if (backend !== undefined && !BACKENDS.includes(backend))
     throw new UsageError(`--backend takes one of ${BACKENDS.join(', ')}, got "${backend}"`);
 
+  const weightPrecision = (values.weights as WeightPrecision | undefined) ?? 'float32';
+  if (!WEIGHT_PRECISIONS.includes(weightPrecision))
+    throw new UsageError(`--weights takes one of ${WEIGHT_PRECISIONS.join(', ')}, got "${weightPrecision}"`);
   const file = values.config ? await readConfigFile(values.config as string) : {};
   const epochs = wholeNumber(values.epochs, '--epochs', 1);
   const training: Partial<TrainingConfig> = {
@@ -146,6 +154,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       training,
       resume,
       source: input,
+      weightPrecision,
       ...(backend ? { backend } : {}),
       log: (line) => {
         if (!quiet) console.error(line);

@@ -7,7 +7,8 @@ import { DataInputError } from '../io/errors.ts';
 import { extractDecoder } from '../models/decoder.ts';
 import type { LoadedModelDir } from '../models/model-dir.ts';
 import { createModel } from '../models/registry.ts';
-import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
+import { denseNetworkToOnnx, type WeightPrecision } from '../onnx/to-onnx.ts';
+import { type Calibration, exportDecoder } from '../onnx/weight-precision.ts';
 import { encodeLatents } from '../train/inference.ts';
 import { datasetToMatrix } from '../train/matrix.ts';
 import type { ColumnTransform } from '../train/normalization.ts';
@@ -21,6 +22,8 @@ export interface LearnedOptions {
   seed: number;
   /** Latent codes per unit of latent standard deviation: coarser costs fewer bits, predicts worse. */
   latentResolution: number;
+  /** How the file stores the decoder's weights (default float16: half the bytes, predictions barely move). */
+  weightPrecision?: WeightPrecision;
 }
 
 export const DEFAULT_LEARNED: LearnedOptions = { latent: 4, epochs: 60, seed: 1, latentResolution: 16 };
@@ -80,7 +83,11 @@ export async function learnedTableCandidate(
     return { ...plan, method: { ...plan.method, predictor } };
   });
   const decoder: DecoderPlan = {
-    onnx: denseNetworkToOnnx(extractDecoder(trained.model)),
+    onnx: exportDecoder(
+      extractDecoder(trained.model),
+      options.weightPrecision ?? 'float16',
+      calibration(await latentsOf(first), first.rowCount, latentStep),
+    ),
     info: { latent: options.latent, latentStep, outputs: columns.length },
     async latents(piece) {
       const z = await latentsOf(piece as Table);
@@ -228,8 +235,14 @@ function affineOutput(
   return undefined;
 }
 
+/** Bias-correction data for reduced-precision weights: the latents as the decoder will see them, quantized. */
+function calibration(latents: Float32Array, rows: number, latentStep: number): Calibration {
+  // As SPEC.md §7.3 computes the network input: f32(code × latentStep).
+  return { latents: Float32Array.from(latents, (v) => Math.round(v / latentStep) * latentStep), rows };
+}
+
 /** The step of the latent codes: `resolution` codes per unit of the latents' RMS on the first chunk. */
-function latentStepFor(latents: Float32Array, resolution: number): number {
+export function latentStepFor(latents: Float32Array, resolution: number): number {
   let variance = 0;
   for (const z of latents) variance += z * z;
   return Math.fround(Math.sqrt(variance / Math.max(1, latents.length)) / resolution) || 1;
@@ -243,7 +256,8 @@ function decoderPlan<Piece>(
 ): DecoderPlan {
   const network = extractDecoder(loaded.model);
   return {
-    onnx: denseNetworkToOnnx(network),
+    // The directory's frozen decoder as baler train wrote it (its weight precision included).
+    onnx: loaded.decoderOnnx ?? denseNetworkToOnnx(network),
     info: {
       latent: network.layers[0]!.inputs,
       latentStep,

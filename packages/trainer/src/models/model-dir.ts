@@ -14,6 +14,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataInputError } from '../io/errors.ts';
 import { writeFileContents } from '../io/files.ts';
+import type { WeightPrecision } from '../onnx/to-onnx.ts';
 import type { Normalization } from '../train/normalization.ts';
 import { type EpochRecord, resolveTrainingConfig, type TrainingConfig } from '../train/train.ts';
 import { type DenseAeConfig, type DenseModel, denseAeFromParams } from './dense-ae.ts';
@@ -68,6 +69,8 @@ export interface ModelDirContents {
   outcome?: TrainingOutcome;
   /** Further files to write into the directory, e.g. `{ 'decoder.onnx': bytes }` from the exporter. */
   artifacts?: Record<string, Uint8Array | string>;
+  /** How decoder.onnx stores the decoder's weights (default float32). */
+  weightPrecision?: WeightPrecision;
 }
 
 export interface ModelDirConfig {
@@ -86,6 +89,8 @@ export interface ModelDirConfig {
   trainingSha256: string;
   outcome: TrainingOutcome | null;
   files: string[];
+  /** How decoder.onnx stores the decoder's weights; absent in directories from before it existed (float32). */
+  weightPrecision?: WeightPrecision;
 }
 
 export interface WeightsManifest {
@@ -102,6 +107,8 @@ export interface LoadedModelDir {
   normalization: Normalization;
   training: TrainingConfig;
   log: EpochRecord[];
+  /** decoder.onnx as written by baler train: the frozen decoder a .baler file carries, when present. */
+  decoderOnnx?: Uint8Array;
 }
 
 /** Writes the model directory `dir` (created if missing); each file is written atomically. */
@@ -145,6 +152,7 @@ export async function saveModelDir(dir: string, contents: ModelDirContents): Pro
     trainingSha256: trainingConfigSha256(contents.training),
     outcome: contents.outcome ?? null,
     files,
+    weightPrecision: contents.weightPrecision ?? 'float32',
   };
   for (const [name, bytes] of Object.entries(artifacts)) {
     if (!/^[\w.-]+$/.test(name) || RESERVED.has(name))
@@ -223,7 +231,15 @@ export async function loadModelDir(dir: string): Promise<LoadedModelDir> {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as EpochRecord);
-  return { config, model, normalization, training: resolveTrainingConfig(config.training), log };
+  const onnx = await readFile(join(dir, MODEL_DIR_FILES.decoderOnnx)).catch(() => undefined);
+  return {
+    config,
+    model,
+    normalization,
+    training: resolveTrainingConfig(config.training),
+    log,
+    ...(onnx ? { decoderOnnx: new Uint8Array(onnx) } : {}),
+  };
 }
 
 /** The sha256 of the training config's canonical JSON (keys sorted): the same settings, the same hash. */

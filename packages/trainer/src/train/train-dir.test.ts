@@ -77,4 +77,33 @@ describe('trainToModelDir', () => {
     expect(config.model).toMatchObject({ inputs: 2500, encoder: [32], latent: 5 });
     expect(config.data).toMatchObject({ kind: 'field', rows: 60, sampleShape: [50, 50] });
   });
+
+  it('writes decoder.onnx at the weight precision asked for, which loadModelDir hands on', async () => {
+    const field = await readDataFile(`${sharedDataPath('cfd-animation.h5')}:/data`);
+    const sizes: Record<string, number> = {};
+    for (const weightPrecision of ['float32', 'int8'] as const) {
+      const at = join(dir, weightPrecision);
+      const { config, result } = await trainToModelDir(field, at, {
+        modelName: 'dense-ae-tiny',
+        model: { latent: 5 },
+        training: { epochs: 2 },
+        weightPrecision,
+        log: () => {},
+      });
+      expect(config.weightPrecision).toBe(weightPrecision);
+      const onnx = new Uint8Array(await readFile(join(at, 'decoder.onnx')));
+      sizes[weightPrecision] = onnx.length;
+      expect((await loadModelDir(at)).decoderOnnx).toEqual(onnx);
+      const decoder = parseDenseOnnx(onnx);
+      const float = extractDecoder(result.model);
+      // int8 weights are within half a step of the float ones; float32 ones are exact.
+      const last = decoder.layers.at(-1)!.weight;
+      const exact = float.layers.at(-1)!.weight;
+      const worst = last.reduce((m, w, i) => Math.max(m, Math.abs(w - exact[i]!)), 0);
+      if (weightPrecision === 'float32') expect(worst).toBe(0);
+      else expect(worst).toBeGreaterThan(0);
+    }
+    // 32 × 2500 output weights dominate: int8 codes take a quarter of their bytes (+ float32 scales, biases).
+    expect(sizes.int8!).toBeLessThan(sizes.float32! * 0.35);
+  });
 });

@@ -13,9 +13,11 @@ import {
   type TrainingDataSummary,
 } from '../models/model-dir.ts';
 import { createModel, denseModelFromConfig } from '../models/registry.ts';
-import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
+import type { WeightPrecision } from '../onnx/to-onnx.ts';
+import { exportDecoder } from '../onnx/weight-precision.ts';
 import { type CheckpointMeta, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { type BackendChoice, initTensorflow } from './engine.ts';
+import { encodeLatents } from './inference.ts';
 import { datasetToMatrix } from './matrix.ts';
 import { fitNormalization, normalize } from './normalization.ts';
 import {
@@ -38,6 +40,8 @@ export interface TrainDirOptions {
   resume?: boolean;
   /** The input as the user named it, recorded in config.json. */
   source?: string;
+  /** How decoder.onnx stores the decoder's weights (default float32); biases are corrected on the data. */
+  weightPrecision?: WeightPrecision;
   backend?: BackendChoice;
   /** Where the backend report goes (default stderr). */
   log?: (line: string) => void;
@@ -100,6 +104,13 @@ export async function trainToModelDir(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     checkpoint: (state) => writeCheckpoint(dir, state, meta),
   });
+  const weightPrecision = options.weightPrecision ?? 'float32';
+  const latents = weightPrecision === 'float32' ? undefined : await encodeLatents(result.model, normalized);
+  const decoderOnnx = exportDecoder(
+    extractDecoder(result.model),
+    weightPrecision,
+    latents ? { latents, rows: matrix.rows } : undefined,
+  );
   const last = result.log.at(-1);
   const best = result.log.find((r) => r.epoch === result.bestEpoch);
   const config = await saveModelDir(dir, {
@@ -119,7 +130,8 @@ export async function trainToModelDir(
       seconds: result.log.reduce((sum, r) => sum + r.seconds, 0),
     },
     // The frozen decoder, ready for onnxruntime in any language and for a .baler file's model section.
-    artifacts: { [MODEL_DIR_FILES.decoderOnnx]: denseNetworkToOnnx(extractDecoder(result.model)) },
+    artifacts: { [MODEL_DIR_FILES.decoderOnnx]: decoderOnnx },
+    weightPrecision,
   });
   return { config, result, seconds: (performance.now() - started) / 1000 };
 }
