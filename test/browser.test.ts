@@ -3,11 +3,9 @@
 // range requests, on a page and in a module Web Worker. Every column must equal Node's decode bit for bit,
 // and a row-range read must download only part of the file.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBytes } from '@baler/decoder';
 import type { Dataset } from '@baler/format';
@@ -16,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserBundle } from '../packages/decoder/scripts/build.ts';
 import { launchChromium } from '../packages/decoder/scripts/chromium.ts';
+import { type StaticServer, startStaticServer } from './static-server.ts';
 
 const FIXTURES = fileURLToPath(new URL('fixtures/browser/', import.meta.url));
 const LHCB = fileURLToPath(new URL('../../shared/data/lhcb-b2hhh.h5', import.meta.url));
@@ -38,57 +37,12 @@ declare global {
 
 let dir: string;
 let fileBytes: Uint8Array;
-let server: Server;
+let server: StaticServer;
 let origin: string;
+let served: Map<string, number>;
 let browser: Browser;
 let page: Page;
-const served = new Map<string, number>();
 const pageErrors: string[] = [];
-
-/** A static server for `dir` with Range support that counts the body bytes it sends for each path. */
-function staticServer(root: string): Server {
-  const types: Record<string, string> = {
-    '.html': 'text/html; charset=utf-8',
-    '.js': 'text/javascript; charset=utf-8',
-    '.baler': 'application/octet-stream',
-  };
-  return createServer(async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
-    let body: Uint8Array;
-    try {
-      if (!/^\/[\w.-]+$/.test(path)) throw new Error('not served');
-      body = await readFile(join(root, path));
-    } catch {
-      response.writeHead(404).end();
-      return;
-    }
-    const headers = {
-      'content-type': types[extname(path)] ?? 'application/octet-stream',
-      'accept-ranges': 'bytes',
-      'cache-control': 'no-store',
-    };
-    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
-    let status = 200;
-    if (range) {
-      const start = Number(range[1]);
-      const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
-      if (start > end) {
-        response.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
-        return;
-      }
-      Object.assign(headers, { 'content-range': `bytes ${start}-${end}/${body.length}` });
-      body = body.subarray(start, end + 1);
-      status = 206;
-    }
-    response.writeHead(status, { ...headers, 'content-length': body.length });
-    if (request.method === 'HEAD') {
-      response.end();
-      return;
-    }
-    served.set(path, (served.get(path) ?? 0) + body.length);
-    response.end(body);
-  });
-}
 
 /** What the browser side reports, computed in Node from @baler/decoder's own decode. */
 async function describeInNode(rows?: { start: number; end: number }) {
@@ -121,9 +75,8 @@ beforeAll(async () => {
   fileBytes = compressed.bytes;
   await writeFile(join(dir, 'lhcb.baler'), fileBytes);
 
-  server = staticServer(dir);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startStaticServer(dir);
+  ({ origin, served } = server);
   browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -136,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

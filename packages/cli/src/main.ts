@@ -31,6 +31,11 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary: 'draw diagnostics figures (columns, field frames, loss curves, Pareto plots) and an index.html',
     run: async (args) => (await import('./commands/plot.ts')).plotCommand(args),
   },
+  publish: {
+    summary: 'write a static site with a landing page and a web viewer for .baler files',
+    // Loaded on use: publishing bundles the viewer with esbuild, which no other command needs.
+    run: async (args) => (await import('./commands/publish.ts')).publishCommand(args),
+  },
   demo: { summary: 'compress the embedded LHCb sample end to end', run: demoCommand },
 };
 

@@ -17,10 +17,13 @@ export interface BrowserBundle {
   gzipBytes: number;
 }
 
-/** Bundles, checks and writes the browser bundle to `outfile`. */
-export async function buildBrowserBundle(outfile = OUTFILE): Promise<BrowserBundle> {
+/**
+ * Bundles, checks and writes the browser bundle of `entry` (default: the decoder's web entry) to `outfile`.
+ * Other browser code built on the decoder (the `baler publish` viewer) goes through the same build and check.
+ */
+export async function buildBrowserBundle(outfile = OUTFILE, entry = ENTRY): Promise<BrowserBundle> {
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',

@@ -1,0 +1,175 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DenseNetwork, Table } from '@baler/format';
+import {
+  bytesSource,
+  findSections,
+  MemorySink,
+  openBaler,
+  readSection,
+  SECTION_KIND,
+  writeDatasetPieces,
+  writeExactDataset,
+} from '@baler/format';
+import { datasetPieces, denseNetworkToOnnx } from '@baler/trainer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCapturing } from '../test-support.ts';
+
+let dir: string;
+const rows = 64;
+const table: Table = {
+  kind: 'table',
+  rowCount: rows,
+  columns: ['a', 'b'].map((name, j) => ({
+    name,
+    dtype: 'float64' as const,
+    data: Float64Array.from({ length: rows }, (_, i) => Math.sin(i / 7 + j)),
+  })),
+  attributes: {},
+};
+
+/** A small table whose values a two-layer network predicts: the file carries that network as ONNX. */
+async function withDecoderNetwork(): Promise<Uint8Array> {
+  const network: DenseNetwork = {
+    layers: [
+      {
+        inputs: 1,
+        outputs: 4,
+        weight: Float32Array.of(1, -1, 0.5, 2),
+        bias: new Float32Array(4),
+        activation: 'tanh',
+        alpha: 0.01,
+      },
+      {
+        inputs: 4,
+        outputs: 2,
+        weight: new Float32Array(8).fill(0.25),
+        bias: new Float32Array(2),
+        activation: 'linear',
+        alpha: 0.01,
+      },
+    ],
+  };
+  const sink = new MemorySink();
+  const source = datasetPieces(table);
+  await writeDatasetPieces(
+    source.header,
+    source.pieces(32),
+    sink,
+    table.columns.map((_, j) => ({
+      method: {
+        name: 'quantized',
+        domain: 'linear',
+        step: 2e-3,
+        predictor: { name: 'model', output: j, scale: 1, offset: 0 },
+      } as never,
+      bound: { kind: 'abs', value: 1e-3 },
+      tolerance: { absolute: 1e-3, relative: 0 },
+    })),
+    {
+      decoder: {
+        onnx: denseNetworkToOnnx(network),
+        info: { latent: 1, latentStep: 0.1, outputs: 2 },
+        latents: () => Int32Array.from({ length: 32 }, (_, i) => i % 5),
+      },
+    },
+  );
+  return sink.bytes();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baler-publish-cmd-'));
+  const sink = new MemorySink();
+  await writeExactDataset(table, sink, { chunkRows: 16 });
+  await writeFile(join(dir, 'exact.baler'), sink.bytes());
+  await writeFile(join(dir, 'learned.baler'), await withDecoderNetwork());
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('baler publish', () => {
+  it('writes the files, their carried decoder.onnx byte for byte, the landing page and the viewer', async () => {
+    const site = join(dir, 'site');
+    const run = await runCapturing([
+      'publish',
+      join(dir, 'exact.baler'),
+      join(dir, 'learned.baler'),
+      '-o',
+      site,
+      '-q',
+    ]);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/wrote .*site\/: 2 files \(1 with decoder\.onnx\)/);
+    expect((await readdir(site)).sort()).toEqual([
+      'baler-decoder.js',
+      'exact.baler',
+      'index.html',
+      'learned.baler',
+      'learned.decoder.onnx',
+      'site.css',
+      'sw.js',
+      'viewer.html',
+      'viewer.js',
+    ]);
+    const learned = await openBaler(bytesSource(await readFile(join(site, 'learned.baler'))));
+    const model = await readSection(learned, findSections(learned, SECTION_KIND.model)[0]!);
+    expect(new Uint8Array(await readFile(join(site, 'learned.decoder.onnx')))).toEqual(model);
+
+    const landing = await readFile(join(site, 'index.html'), 'utf8');
+    expect(landing).toContain('href="viewer.html?file=exact.baler"');
+    expect(landing).toContain('table, 64 rows × 2 columns (float64)');
+    expect(landing).toContain('session = ort.InferenceSession(&quot;learned.decoder.onnx&quot;)');
+    expect(landing).toContain('input [batch, 1], output [batch, 2]');
+    expect(landing).toContain('This file carries no decoder network');
+    // Offline: nothing on the site refers to another host (the one link to Baler's home is not fetched).
+    for (const name of ['index.html', 'viewer.html', 'viewer.js', 'sw.js', 'site.css'])
+      expect(
+        (await readFile(join(site, name), 'utf8')).match(/(src|href)="https?:[^"]*"/g) ?? [],
+        name,
+      ).toEqual(name === 'index.html' ? ['href="https://github.com/baler-collaboration/baler"'] : []);
+    const sw = await readFile(join(site, 'sw.js'), 'utf8');
+    expect(sw).not.toContain('__SITE_VERSION__');
+    expect(sw).toMatch(/baler-site-[0-9a-f]{16}/);
+  });
+
+  it('keeps an existing folder unless --force, and --force replaces only a site it wrote', async () => {
+    const site = join(dir, 'again');
+    expect((await runCapturing(['publish', join(dir, 'exact.baler'), '-o', site, '-q'])).code).toBe(0);
+    const refused = await runCapturing(['publish', join(dir, 'learned.baler'), '-o', site, '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('already exists; pass --force');
+    const replaced = await runCapturing(['publish', join(dir, 'learned.baler'), '-o', site, '--force', '-q']);
+    expect(replaced.code).toBe(0);
+    expect(await readdir(site)).not.toContain('exact.baler');
+
+    const other = join(dir, 'photos');
+    await mkdir(other);
+    await writeFile(join(other, 'holiday.jpg'), 'not a site');
+    const kept = await runCapturing(['publish', join(dir, 'exact.baler'), '-o', other, '--force']);
+    expect(kept.code).toBe(2);
+    expect(kept.err).toContain('not a baler site');
+    expect(await readdir(other)).toEqual(['holiday.jpg']);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('says what is wrong with the arguments, and has --help', async () => {
+    expect((await runCapturing(['publish', join(dir, 'exact.baler')])).err).toContain('missing -o SITE/');
+    expect((await runCapturing(['publish', '-o', join(dir, 'x')])).err).toContain('missing FILE.baler');
+    const twice = await runCapturing([
+      'publish',
+      join(dir, 'exact.baler'),
+      join(dir, 'exact.baler'),
+      '-o',
+      join(dir, 'y'),
+    ]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain('have the same name exact.baler');
+    const missing = await runCapturing(['publish', join(dir, 'nope.baler'), '-o', join(dir, 'z')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no such file');
+    const help = await runCapturing(['publish', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('baler publish FILE.baler... -o SITE/');
+  });
+});

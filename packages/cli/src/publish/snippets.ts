@@ -1,0 +1,112 @@
+// The copy-paste snippets of the landing page: read a published file with @baler/decoder in Node and in a
+// browser, and run its carried decoder network from Python, saying plainly what that does and does not give.
+import type { DecoderInfo } from '@baler/format';
+
+/** Stands for the site's address; the landing page puts its real address in when served over HTTP. */
+export const SITE_URL = 'https://your.host/site/';
+
+export interface PublishedFile {
+  /** File name on the site, e.g. `lhcb.baler`. */
+  name: string;
+  kind: 'table' | 'field';
+  shape: number[];
+  columns: string[];
+  /** Name of the carried decoder network written beside the file, or null when it carries none. */
+  onnxName: string | null;
+  decoder: DecoderInfo | null;
+  /** End of the first chunk along axis 0: the rows the viewer loads first. */
+  firstChunkEnd: number;
+}
+
+export interface Snippets {
+  node: string;
+  browser: string;
+  python: string;
+}
+
+const stem = (name: string) => name.replace(/\.baler$/, '');
+
+function readLines(file: PublishedFile, indent: string): string[] {
+  if (file.kind === 'table') {
+    const end = Math.min(100, file.shape[0]!);
+    return [
+      `const rows = await reader.read({ start: 0, end: ${end} }); // fetches only the chunks holding them`,
+      `for (const column of rows.columns) console.log(column.name, column.data[0]);`,
+    ].map((line) => indent + line);
+  }
+  return [
+    `const frame = await reader.read({ start: 0, end: 1 }); // index 0 of axis 0: only its chunks`,
+    `console.log(frame.shape, frame.data[0]);`,
+  ].map((line) => indent + line);
+}
+
+export function snippetsFor(file: PublishedFile): Snippets {
+  const url = `${SITE_URL}${encodeURIComponent(file.name)}`;
+  const node = [
+    `// Node ≥ 20, nothing to install: this site serves the decoder as one ES module.`,
+    `//   curl -O ${SITE_URL}baler-decoder.js`,
+    `// (In a project: npm install @baler/decoder, then import from '@baler/decoder'.)`,
+    `import { openUrl } from './baler-decoder.js';`,
+    ``,
+    `const reader = await openUrl('${url}');`,
+    `console.log(reader.info.shape, reader.info.bounds, reader.info.ratioToFloat32);`,
+    ...readLines(file, ''),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript for the reader to paste, not run here
+    'console.log(`${reader.source.bytesFetched} of ${reader.info.fileBytes} bytes fetched`);',
+    `// A local copy: import { openFile } from '@baler/decoder/node'; await openFile('${file.name}')`,
+  ].join('\n');
+  const browser = [
+    `<script type="module">`,
+    `  // From a page on another origin the host must allow CORS; or copy both files next to your page.`,
+    `  import { openUrl } from '${SITE_URL}baler-decoder.js';`,
+    `  const reader = await openUrl('${url}');`,
+    ...readLines(file, '  '),
+    `</script>`,
+  ].join('\n');
+  return { node, browser, python: file.onnxName ? pythonWithDecoder(file) : pythonWithoutDecoder(file) };
+}
+
+function pythonNpyLines(file: PublishedFile): string[] {
+  return file.kind === 'table'
+    ? [
+        `rows = np.load("${stem(file.name)}-rows-0-${file.firstChunkEnd}.npy")   # a structured array: one field per column`,
+        `print(rows.dtype.names, rows[${JSON.stringify(file.columns[0] ?? '')}][:5])`,
+      ]
+    : [
+        `block = np.load("${stem(file.name)}-frames-0-1.npy")  # shape [frames, ${file.shape.slice(1).join(', ')}]`,
+        `print(block.shape, block.min(), block.max())`,
+      ];
+}
+
+function pythonWithDecoder(file: PublishedFile): string {
+  const { latent, outputs } = file.decoder!;
+  return [
+    `# pip install onnxruntime numpy, and download ${SITE_URL}${file.onnxName}`,
+    `# (the decoder network this file carries: its \`model\` section, byte for byte).`,
+    `import numpy as np, onnxruntime as ort`,
+    ``,
+    `session = ort.InferenceSession("${file.onnxName}")`,
+    `name = session.get_inputs()[0].name                     # input [batch, ${latent}], output [batch, ${outputs}]`,
+    `z = np.zeros((4, ${latent}), np.float32)                      # any latent vectors; here the origin`,
+    `(prediction,) = session.run(None, {name: z})`,
+    `print(prediction.shape)`,
+    ``,
+    `# This runs the network alone. The file's values are its predictions from the stored latents plus`,
+    `# entropy-coded residuals (SPEC.md §7.2-7.3, §10), which no Python reader implements yet, and`,
+    `# onnxruntime sums in another order (~1e-6 relative, SPEC.md §11.3). For the values themselves, take`,
+    `# a .npy from the viewer's download buttons or run \`baler decompress ${file.name} -o ${stem(file.name)}.npy\`:`,
+    ...pythonNpyLines(file),
+  ].join('\n');
+}
+
+function pythonWithoutDecoder(file: PublishedFile): string {
+  return [
+    `# This file carries no decoder network (so no decoder.onnx): its values are quantized with`,
+    `# entropy-coded residuals or stored exactly (SPEC.md §7), which no Python reader implements yet.`,
+    `# Take a .npy from the viewer's download buttons, or run`,
+    `# \`baler decompress ${file.name} -o ${stem(file.name)}.npy\`, then:`,
+    `import numpy as np`,
+    ``,
+    ...pythonNpyLines(file),
+  ].join('\n');
+}
