@@ -2,11 +2,22 @@
 // npm package, so nothing downloads at install time), plot areas with linear or log axes, nice ticks,
 // legends, and PNG output. Figures compose these; nothing here knows about Baler data.
 import { writeFile } from 'node:fs/promises';
-import { type Canvas, createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createRequire } from 'node:module';
+import { type Canvas, createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 
 export type Context = SKRSContext2D;
 
-export const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+// The figures carry their own font (DejaVu Sans from an npm package), so labels render the same on a
+// machine with no system fonts at all, where Skia would otherwise draw no text.
+const FAMILY = 'Baler DejaVu Sans';
+const require = createRequire(import.meta.url);
+for (const weight of [400, 700])
+  GlobalFonts.registerFromPath(
+    require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`),
+    FAMILY,
+  );
+
+export const FONT = `"${FAMILY}", DejaVu Sans, sans-serif`;
 export const INK = '#222';
 export const GRID = '#e4e4e4';
 /** Matplotlib's tab10: distinct, colour-blind-tolerable series colours. */
@@ -250,12 +261,15 @@ export interface LegendEntry {
   kind: 'line' | 'box' | 'dot' | 'dashed';
 }
 
-/** A legend box in the top-right (or top-left) corner inside the plot area. */
+/**
+ * A legend box in the top-right corner inside the plot area, or, given the pixel positions of what is
+ * drawn (`avoid`), in whichever corner covers the fewest of them.
+ */
 export function drawLegend(
   ctx: Context,
   area: PlotArea,
   entries: LegendEntry[],
-  corner: 'right' | 'left' = 'right',
+  avoid: { x: number; y: number }[] = [],
 ): void {
   ctx.save();
   ctx.font = font(12);
@@ -263,8 +277,18 @@ export function drawLegend(
   const textWidth = Math.max(...entries.map((e) => ctx.measureText(e.label).width));
   const boxWidth = textWidth + 40;
   const boxHeight = entries.length * lineHeight + 8;
-  const x0 = corner === 'right' ? area.left + area.width - boxWidth - 8 : area.left + 8;
-  const y0 = area.top + 8;
+  const right = area.left + area.width - boxWidth - 8;
+  const bottom = area.top + area.height - boxHeight - 8;
+  const corners = [
+    [right, area.top + 8],
+    [area.left + 8, area.top + 8],
+    [right, bottom],
+    [area.left + 8, bottom],
+  ] as const;
+  const covered = ([x, y]: readonly [number, number]) =>
+    avoid.filter((p) => p.x >= x - 6 && p.x <= x + boxWidth + 6 && p.y >= y - 6 && p.y <= y + boxHeight + 6)
+      .length;
+  const [x0, y0] = corners.reduce((best, c) => (covered(c) < covered(best) ? c : best));
   ctx.fillStyle = 'rgba(255,255,255,0.85)';
   ctx.strokeStyle = '#bbb';
   ctx.fillRect(x0, y0, boxWidth, boxHeight);

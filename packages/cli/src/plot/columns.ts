@@ -121,7 +121,7 @@ function drawColumn(column: ColumnPair, stats: RelativeDifferenceStats, bins: nu
     width: 420,
     height: 290,
     x: { min: relative.edges[0]!, max: relative.edges.at(-1)!, log: false },
-    y: { min: 0, max: Math.max(1, ...relative.counts) * 1.25, log: false },
+    y: { min: 0, max: Math.max(1, ...relative.counts) * 1.45, log: false },
   };
   drawAxes(ctx, right, {
     title: 'relative difference',

@@ -88,7 +88,14 @@ export async function writeLossPlot(log: EpochRecord[], outDir: string, title: s
   const legend: LegendEntry[] = [{ label: 'training loss', color: SERIES[0]!, kind: 'line' }];
   if (validation.length > 0) legend.push({ label: 'validation loss', color: SERIES[1]!, kind: 'line' });
   legend.push({ label: `best epoch (${best.epoch})`, color: '#888', kind: 'dashed' });
-  drawLegend(ctx, top, legend);
+  const drawn = [...log.map((r) => r.loss), ...validation.map((r) => r.validationLoss!)];
+  const epochsDrawn = [...log, ...validation].map((r) => r.epoch);
+  drawLegend(
+    ctx,
+    top,
+    legend,
+    drawn.map((v, i) => ({ x: px(top, epochsDrawn[i]!), y: py(top, v) })),
+  );
 
   const rates = log.map((r) => r.learningRate);
   const logRate = wantsLog(rates, 1);

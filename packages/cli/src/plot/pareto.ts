@@ -125,6 +125,16 @@ function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: 
   ctx.fillStyle = INK;
   ctx.textBaseline = 'bottom';
   const placed: { x: number; y: number; w: number }[] = [];
+  // The legend goes to the corner with the fewest markers, front segments and labels under it.
+  const avoid = shown.map((p) => ({ x: px(area, xOf(p)), y: py(area, p.ratio) }));
+  for (let i = 1; i < front.length; i++)
+    for (let t = 0.1; t < 1; t += 0.1) {
+      const [a, b] = [front[i - 1]!, front[i]!];
+      avoid.push({
+        x: px(area, xOf(a)) * (1 - t) + px(area, xOf(b)) * t,
+        y: py(area, a.ratio) * (1 - t) + py(area, b.ratio) * t,
+      });
+    }
   for (const p of front) {
     const label = fit(ctx, p.label, 180);
     const w = ctx.measureText(label).width;
@@ -133,6 +143,7 @@ function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: 
     let y = py(area, p.ratio) - 5;
     while (placed.some((q) => Math.abs(q.y - y) < 13 && x < q.x + q.w && q.x < x + w)) y += 13;
     placed.push({ x, y, w });
+    avoid.push({ x, y: y - 6 }, { x: x + w / 2, y: y - 6 }, { x: x + w, y: y - 6 });
     ctx.textAlign = 'left';
     ctx.fillText(label, x, y);
   }
@@ -143,7 +154,7 @@ function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: 
       { label: 'Pareto front', color, kind: 'line' },
       { label: 'dominated trial', color: '#9a9a9a', kind: 'dot' },
     ],
-    axis === 'error' ? 'left' : 'right',
+    avoid,
   );
   return canvas;
 }
