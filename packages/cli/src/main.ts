@@ -36,6 +36,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     // Loaded on use: publishing bundles the viewer with esbuild, which no other command needs.
     run: async (args) => (await import('./commands/publish.ts')).publishCommand(args),
   },
+  sweep: {
+    summary: 'run a hyperparameter sweep from experiments/NAME.json; resumes, prints the Pareto fronts',
+    run: async (args) => (await import('./commands/sweep.ts')).sweepCommand(args),
+  },
   demo: { summary: 'compress the embedded LHCb sample end to end', run: demoCommand },
 };
 

@@ -75,6 +75,26 @@ export type { OnnxExportOptions, WeightPrecision } from './onnx/to-onnx.ts';
 export { denseNetworkToOnnx, WEIGHT_PRECISIONS } from './onnx/to-onnx.ts';
 export type { Calibration } from './onnx/weight-precision.ts';
 export { exportDecoder } from './onnx/weight-precision.ts';
+export type {
+  Dimension,
+  NumericRange,
+  SearchSpace,
+  SweepDefinition,
+} from './sweep/definition.ts';
+export {
+  CLASSICAL,
+  loadSweepDefinition,
+  SweepDefinitionError,
+  validateSweepDefinition,
+} from './sweep/definition.ts';
+export type { TrialRunner, TrialTask } from './sweep/evaluate.ts';
+export { evaluateTrial } from './sweep/evaluate.ts';
+export type { ColumnError, TrialMeasurement, TrialResult, TrialStatus } from './sweep/results.ts';
+export { latestResults, readResults } from './sweep/results.ts';
+export type { SweepEvent, SweepOptions, SweepPaths, SweepSummary } from './sweep/sweep.ts';
+export { plannedEvaluations, runSweep, sweepPaths } from './sweep/sweep.ts';
+export type { Trial, TrialConfig } from './sweep/trials.ts';
+export { generateTrials, SweepBudgetError, trialId } from './sweep/trials.ts';
 export type { AdamConfig } from './train/adam.ts';
 export type { CheckpointMeta } from './train/checkpoint.ts';
 export { hasCheckpoint, readCheckpoint, writeCheckpoint } from './train/checkpoint.ts';

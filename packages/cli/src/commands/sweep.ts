@@ -1,0 +1,237 @@
+// `baler sweep experiments/NAME.json [--jobs N]`: run a hyperparameter sweep in worker processes,
+// append every trial to NAME.results.jsonl as it finishes (a restart skips what is recorded), then print
+// the Pareto fronts (ratio vs error, ratio vs decode speed), plot them and keep the best model directory.
+
+import { mkdir } from 'node:fs/promises';
+import type { SweepEvent, SweepSummary, TrialConfig, TrialResult } from '@baler/trainer';
+import {
+  CLASSICAL,
+  loadSweepDefinition,
+  parseBound,
+  runSweep,
+  SweepBudgetError,
+  SweepDefinitionError,
+  sweepPaths,
+} from '@baler/trainer';
+import { formatRatio } from '../format-bytes.ts';
+import { type ParetoPoint, paretoFront, writeParetoPlots } from '../plot/pareto.ts';
+import { createProgress, formatSeconds, type Progress } from '../progress.ts';
+import { parseCommand, requireOne, UsageError } from '../usage.ts';
+
+export const sweepUsage = 'baler sweep experiments/NAME.json [--jobs N] [options]';
+
+export const sweepHelp = `${sweepUsage}
+
+Runs the hyperparameter sweep NAME.json describes: every trial trains a model (or none: the classical
+predictors alone), compresses the dataset at the bound with it competing in honest bytes, decodes the
+file and measures the errors and the decode speed. Each finished evaluation is appended to
+NAME.results.jsonl beside the definition; run the same command again after an interruption and it
+resumes, skipping everything recorded. With budget.halving, trials train minEpochs first and only the
+best 1/eta (by ratio) go on to train eta times longer (successive halving).
+
+At the end it prints the Pareto fronts (ratio vs error, ratio vs decode speed), writes them as plots to
+NAME.pareto/, and copies the best trained model to NAME.best/ for 'baler compress --model'.
+Each trial's model directory stays in NAME.trials/ (large; not for committing).
+
+The definition (schema: experiments/sweep.schema.json):
+  {"dataset": "../../shared/data/lhcb-b2hhh.h5:/data",    relative to the definition's folder
+   "bound": "pwrel=1e-3", "columns": ["Charge*=exact"],   as 'baler compress -e' and '--column' take them
+   "search": {"strategy": "grid"},                        or {"strategy": "random", "seed": 1}
+   "budget": {"trials": 12, "halving": {"minEpochs": 10, "eta": 3}},
+   "space": {"model": ["none", "dense-ae-slim"], "latent": [4, 8], "widths": [[64, 32]],
+             "epochs": [90], "learningRate": [0.001], "batchSize": [256],
+             "weightPrecision": ["float32"], "normalization": ["auto"], "seed": [0]}}
+  Random search also takes ranges: "learningRate": {"min": 1e-4, "max": 1e-2, "scale": "log"}.
+
+Options:
+  -j, --jobs N     trials evaluated at once, each in its own process (default 1)
+      --json       print a JSON summary on stdout
+  -q, --quiet      no progress bar or per-trial lines
+  -h, --help       show this help`;
+
+export async function sweepCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseCommand(
+    'sweep',
+    args,
+    {
+      jobs: { type: 'string', short: 'j' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    sweepUsage,
+  );
+  if (values.help) return void console.log(sweepHelp);
+  const file = requireOne(positionals, 'sweep definition (experiments/NAME.json)', sweepUsage);
+  const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
+  if (!(Number.isSafeInteger(jobs) && jobs >= 1))
+    throw new UsageError(`--jobs takes a whole number ≥ 1, got "${values.jobs}"`);
+  const quiet = Boolean(values.quiet || values.json);
+
+  const paths = sweepPaths(file);
+  let summary: SweepSummary;
+  let progress: Progress | undefined;
+  try {
+    const definition = await loadSweepDefinition(file);
+    summary = await runSweep(definition, {
+      paths,
+      jobs,
+      onEvent: (event) => {
+        progress = reportEvent(event, progress, quiet, paths.results);
+      },
+    });
+  } catch (error) {
+    if (error instanceof SweepDefinitionError || error instanceof SweepBudgetError)
+      throw new UsageError(error.message);
+    throw error;
+  } finally {
+    progress?.finish();
+  }
+
+  const bound = summary.results[0]?.bound ?? '';
+  const points = summary.results.filter(measured).map((r) => paretoPoint(r));
+  const fronts = {
+    error: paretoFront(points, 'error').map((p) => p.label),
+    decodeMBps: paretoFront(points, 'decodeMBps').map((p) => p.label),
+  };
+  let plots: string[] = [];
+  if (points.length > 0) {
+    try {
+      await mkdir(paths.plots, { recursive: true });
+      plots = await writeParetoPlots(points, paths.plots, `${file} at ${bound}`);
+    } catch (error) {
+      if (!quiet) console.error(`baler: could not write the Pareto plots: ${(error as Error).message}`);
+    }
+  }
+  const byId = new Map(summary.results.map((r) => [r.trial, r]));
+  const failed = summary.results.filter((r) => r.status === 'failed');
+  if (values.json) {
+    const json = {
+      definition: file,
+      results: paths.results,
+      trials: summary.trials,
+      ran: summary.ran,
+      skipped: summary.skipped,
+      failed: failed.map((r) => ({ trial: r.trial, message: r.message })),
+      paretoRatioError: fronts.error.map((id) => byId.get(id)),
+      paretoRatioSpeed: fronts.decodeMBps.map((id) => byId.get(id)),
+      best: summary.best ?? null,
+      bestModel: summary.bestModel ?? null,
+      bestModelDir: summary.bestModelDir ?? null,
+      plots,
+    };
+    return void console.log(JSON.stringify(json, null, 2));
+  }
+  const errorKind = errorIsRelative(bound) ? 'max rel. error' : 'max |error|';
+  console.log(
+    `sweep ${file} at ${bound}: ${summary.trials} trials; ${summary.ran} evaluations run now, ${summary.skipped} recorded before (${paths.results})`,
+  );
+  console.log(`\nPareto front, ratio vs ${errorKind}:`);
+  console.log(renderTable(fronts.error.map((id) => byId.get(id)!)));
+  console.log('\nPareto front, ratio vs decode speed:');
+  console.log(renderTable(fronts.decodeMBps.map((id) => byId.get(id)!)));
+  if (failed.length > 0) {
+    console.log(`\n${failed.length} failed:`);
+    for (const r of failed) console.log(`  ${r.trial} ${describeConfig(r.config)}: ${r.message}`);
+  }
+  if (summary.best) console.log(`\nbest: ${describeResult(summary.best)}`);
+  if (summary.bestModel && summary.bestModelDir) {
+    console.log(
+      `best trained model: ${describeResult(summary.bestModel)}\n  kept in ${summary.bestModelDir}: baler compress INPUT -o OUT.baler -e ${bound} --model ${summary.bestModelDir}`,
+    );
+  }
+  if (plots.length > 0) console.log(`plots: ${plots.join(', ')}`);
+}
+
+function reportEvent(
+  event: SweepEvent,
+  progress: Progress | undefined,
+  quiet: boolean,
+  results: string,
+): Progress | undefined {
+  if (event.kind === 'plan') {
+    if (!quiet && event.recorded > 0)
+      console.error(`resuming: ${event.recorded} evaluations already in ${results}`);
+    return createProgress('sweep', event.evaluations, { quiet });
+  }
+  if (event.kind === 'result' && !quiet) {
+    progress?.finish();
+    const r = event.result;
+    const what = `[${event.finished}/${event.evaluations}] ${r.trial} ${describeConfig(r.config)}${r.epochs === undefined ? '' : `, ${r.epochs} epochs`}`;
+    console.error(
+      r.status === 'failed'
+        ? `${what}: failed: ${r.message}`
+        : `${what}: ${formatRatio(r.ratio ?? 0)}${r.modelUsed || r.config.model === CLASSICAL ? '' : ' (model not used)'}, trained in ${formatSeconds(r.trainSeconds ?? 0)}, decodes at ${(r.decodeMBps ?? 0).toFixed(1)} MB/s${r.status === 'stopped-early' ? ', stopped early' : ''}`,
+    );
+    progress?.update(event.finished);
+  }
+  return progress;
+}
+
+function measured(r: TrialResult): boolean {
+  return r.status !== 'failed' && r.ratio !== undefined;
+}
+
+function errorIsRelative(bound: string): boolean {
+  try {
+    const kind = parseBound(bound).kind;
+    return kind === 'rel' || kind === 'pwrel';
+  } catch {
+    return false;
+  }
+}
+
+/** A trial as a Pareto point, its error in the bound's own terms (relative for rel and pwrel bounds). */
+function paretoPoint(r: TrialResult): ParetoPoint {
+  return {
+    label: r.trial,
+    ratio: r.ratio ?? 0,
+    error: (errorIsRelative(r.bound) ? r.maxRelError : r.maxAbsError) ?? 0,
+    decodeMBps: r.decodeMBps ?? 0,
+  };
+}
+
+export function describeConfig(config: TrialConfig): string {
+  if (config.model === CLASSICAL) return 'classical predictors (model none)';
+  const widths = config.widths ? ` widths ${config.widths.join('-')}` : '';
+  return `${config.model} latent ${config.latent ?? 'auto'}${widths} lr ${config.learningRate} batch ${config.batchSize}`;
+}
+
+function describeResult(r: TrialResult): string {
+  return `${r.trial} ${describeConfig(r.config)}${r.epochs === undefined ? '' : `, ${r.epochs} epochs`}: ${formatRatio(r.ratio ?? 0)} (${(r.bytes ?? 0).toLocaleString('en-US')} bytes${r.config.model === CLASSICAL ? '' : r.modelUsed ? ', model used' : ', model not used'})`;
+}
+
+function renderTable(rows: TrialResult[]): string {
+  const header = [
+    'trial',
+    'model',
+    'latent',
+    'widths',
+    'epochs',
+    'ratio',
+    'bytes',
+    'max |error|',
+    'max rel.',
+    'decode MB/s',
+    'model used',
+    'status',
+  ];
+  const cells = rows.map((r) => [
+    r.trial,
+    r.config.model,
+    String(r.config.latent ?? '-'),
+    r.config.widths?.join('-') ?? (r.config.model === CLASSICAL ? '-' : 'preset'),
+    String(r.epochs ?? '-'),
+    formatRatio(r.ratio ?? 0),
+    (r.bytes ?? 0).toLocaleString('en-US'),
+    (r.maxAbsError ?? 0).toPrecision(3),
+    (r.maxRelError ?? 0).toPrecision(3),
+    (r.decodeMBps ?? 0).toFixed(1),
+    r.config.model === CLASSICAL ? '-' : r.modelUsed ? 'yes' : 'no',
+    r.status,
+  ]);
+  const widths = header.map((h, j) => Math.max(h.length, ...cells.map((c) => c[j]!.length)));
+  const line = (c: string[]) =>
+    `  ${c.map((cell, j) => (j < 2 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`;
+  return [line(header), ...cells.map(line)].join('\n');
+}
