@@ -40,7 +40,7 @@ The definition (schema: experiments/sweep.schema.json):
    "budget": {"trials": 12, "halving": {"minEpochs": 10, "eta": 3}},
    "space": {"model": ["none", "dense-ae-slim"], "latent": [4, 8], "widths": [[64, 32]],
              "epochs": [90], "learningRate": [0.001], "batchSize": [256],
-             "weightPrecision": ["float32"], "normalization": ["auto"], "seed": [0]}}
+             "weightPrecision": ["float32", "int8"], "normalization": ["auto"], "seed": [0]}}
   Random search also takes ranges: "learningRate": {"min": 1e-4, "max": 1e-2, "scale": "log"}.
 
 Options:
@@ -194,42 +194,42 @@ function paretoPoint(r: TrialResult): ParetoPoint {
 export function describeConfig(config: TrialConfig): string {
   if (config.model === CLASSICAL) return 'classical predictors (model none)';
   const widths = config.widths ? ` widths ${config.widths.join('-')}` : '';
-  return `${config.model} latent ${config.latent ?? 'auto'}${widths} lr ${config.learningRate} batch ${config.batchSize}`;
+  return `${config.model} latent ${config.latent ?? 'auto'}${widths} ${config.weightPrecision} lr ${config.learningRate} batch ${config.batchSize}`;
 }
 
 function describeResult(r: TrialResult): string {
   return `${r.trial} ${describeConfig(r.config)}${r.epochs === undefined ? '' : `, ${r.epochs} epochs`}: ${formatRatio(r.ratio ?? 0)} (${(r.bytes ?? 0).toLocaleString('en-US')} bytes${r.config.model === CLASSICAL ? '' : r.modelUsed ? ', model used' : ', model not used'})`;
 }
 
+/** The columns of a Pareto table: title and cell of a result. */
+const TABLE: [string, (r: TrialResult) => string][] = [
+  ['trial', (r) => r.trial],
+  ['model', (r) => r.config.model],
+  ['latent', (r) => String(r.config.latent ?? '-')],
+  ['widths', (r) => r.config.widths?.join('-') ?? (r.config.model === CLASSICAL ? '-' : 'preset')],
+  ['weights', (r) => r.config.weightPrecision ?? '-'],
+  ['lr', (r) => String(r.config.learningRate ?? '-')],
+  ['epochs', (r) => String(r.epochs ?? '-')],
+  ['ratio', (r) => formatRatio(r.ratio ?? 0)],
+  ['bytes', (r) => (r.bytes ?? 0).toLocaleString('en-US')],
+  ['max |error|', (r) => (r.maxAbsError ?? 0).toPrecision(3)],
+  ['max rel.', (r) => (r.maxRelError ?? 0).toPrecision(3)],
+  ['decode MB/s', (r) => (r.decodeMBps ?? 0).toFixed(1)],
+  ['model used', (r) => (r.config.model === CLASSICAL ? '-' : r.modelUsed ? 'yes' : 'no')],
+  // What the model's candidate cost on the first chunk against the classical plans: how far from winning.
+  [
+    'learned/classical bytes',
+    (r) =>
+      r.candidate
+        ? `${r.candidate.learnedBytes.toLocaleString('en-US')}/${r.candidate.classicalBytes.toLocaleString('en-US')}`
+        : '-',
+  ],
+  ['status', (r) => r.status],
+];
+
 function renderTable(rows: TrialResult[]): string {
-  const header = [
-    'trial',
-    'model',
-    'latent',
-    'widths',
-    'epochs',
-    'ratio',
-    'bytes',
-    'max |error|',
-    'max rel.',
-    'decode MB/s',
-    'model used',
-    'status',
-  ];
-  const cells = rows.map((r) => [
-    r.trial,
-    r.config.model,
-    String(r.config.latent ?? '-'),
-    r.config.widths?.join('-') ?? (r.config.model === CLASSICAL ? '-' : 'preset'),
-    String(r.epochs ?? '-'),
-    formatRatio(r.ratio ?? 0),
-    (r.bytes ?? 0).toLocaleString('en-US'),
-    (r.maxAbsError ?? 0).toPrecision(3),
-    (r.maxRelError ?? 0).toPrecision(3),
-    (r.decodeMBps ?? 0).toFixed(1),
-    r.config.model === CLASSICAL ? '-' : r.modelUsed ? 'yes' : 'no',
-    r.status,
-  ]);
+  const header = TABLE.map(([title]) => title);
+  const cells = rows.map((r) => TABLE.map(([, cell]) => cell(r)));
   const widths = header.map((h, j) => Math.max(h.length, ...cells.map((c) => c[j]!.length)));
   const line = (c: string[]) =>
     `  ${c.map((cell, j) => (j < 2 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ')}`;

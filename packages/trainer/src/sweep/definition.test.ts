@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listModels } from '../models/registry.ts';
+import { WEIGHT_PRECISIONS } from '../onnx/to-onnx.ts';
 import {
   CLASSICAL,
   loadSweepDefinition,
@@ -57,8 +58,8 @@ describe('validateSweepDefinition', () => {
     expect(problem(edit((d) => (d.space.widths = [[64, 0]])))).toBe(
       'x.json: $.space.widths[0][1] is 0; expected a whole number ≥ 1',
     );
-    expect(problem(edit((d) => (d.space.weightPrecision = ['float16'])))).toBe(
-      'x.json: $.space.weightPrecision[0] is "float16"; allowed: "float32" (the trainer does not quantize weights yet)',
+    expect(problem(edit((d) => (d.space.weightPrecision = ['float16', 'float8'])))).toBe(
+      'x.json: $.space.weightPrecision[1] is "float8"; allowed: "float32", "float16", "int8"',
     );
     expect(problem(edit((d) => (d.space.learningRate = { min: 1e-4, max: 1e-2 })))).toBe(
       'x.json: $.space.learningRate is {"min":0.0001,"max":0.01}; expected a list of values (ranges {min, max} need random search)',
@@ -110,5 +111,6 @@ describe('experiments/sweep.schema.json', () => {
     const schema = JSON.parse(await readFile(url, 'utf8'));
     expect(Object.keys(schema.properties).sort()).toEqual([...TOP_KEYS].sort());
     expect(Object.keys(schema.properties.space.properties).sort()).toEqual([...SPACE_KEYS].sort());
+    expect(schema.properties.space.properties.weightPrecision.items.enum).toEqual(WEIGHT_PRECISIONS);
   });
 });

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseBound, parseColumnOverride } from '../compress/error-bound.ts';
 import { DATA_FILE_EXTENSIONS, parseDataSpec } from '../io/spec.ts';
 import { listModels } from '../models/registry.ts';
+import { WEIGHT_PRECISIONS, type WeightPrecision } from '../onnx/to-onnx.ts';
 
 /** The model value that trains nothing: the classical predictors alone, every sweep's reference point. */
 export const CLASSICAL = 'none';
@@ -32,8 +33,8 @@ export interface SearchSpace {
   epochs?: Dimension<number>;
   learningRate?: Dimension<number>;
   batchSize?: Dimension<number>;
-  /** Only float32 for now: the trainer does not quantize weights yet. */
-  weightPrecision?: 'float32'[];
+  /** How decoder.onnx stores the decoder's weights: float32, float16 or int8 (fewer bytes to ship). */
+  weightPrecision?: WeightPrecision[];
   /** Only auto for now: the trainer picks robust, log, signed-log or discrete per column itself. */
   normalization?: 'auto'[];
   /** Training seeds (initial weights, split, shuffles). */
@@ -176,11 +177,10 @@ export function validateSweepDefinition(json: unknown, file = 'sweep'): SweepDef
     );
   }
   if (space.weightPrecision !== undefined) {
-    const why = ' (the trainer does not quantize weights yet)';
     each(
       nonEmpty(space.weightPrecision, '$.space.weightPrecision', fail),
       '$.space.weightPrecision',
-      (p, at) => oneOf(p, at, ['float32'], fail, why),
+      (p, at) => oneOf(p, at, WEIGHT_PRECISIONS, fail),
     );
   }
   if (space.normalization !== undefined) {

@@ -60,6 +60,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
         threads: 1,
       },
       resume,
+      ...(config.weightPrecision !== undefined ? { weightPrecision: config.weightPrecision } : {}),
       source: task.source,
       log: () => {},
     });

@@ -4,6 +4,7 @@
 // and how many trials go on to the next.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../models/model-dir.ts';
+import type { WeightPrecision } from '../onnx/to-onnx.ts';
 import { Prng } from '../train/prng.ts';
 import { CLASSICAL, type Dimension, type SweepDefinition } from './definition.ts';
 
@@ -15,7 +16,7 @@ export interface TrialConfig {
   epochs?: number;
   learningRate?: number;
   batchSize?: number;
-  weightPrecision?: 'float32';
+  weightPrecision?: WeightPrecision;
   normalization?: 'auto';
   seed?: number;
 }
