@@ -123,6 +123,7 @@ describe('baler publish, in Chromium', () => {
     const node = await page.locator('#node-0').textContent();
     expect(node).toContain(`openUrl('${server.origin}/lhcb-sample.baler')`);
     expect(node).not.toContain('your.host');
+    await page.getByText('Read it in Node').first().click();
     await page.screenshot({ path: join(SHOTS, 'landing.png'), fullPage: true });
   });
 
@@ -138,6 +139,7 @@ describe('baler publish, in Chromium', () => {
     const bytesRead = Number(await page.evaluate(() => document.body.dataset.bytesRead));
     expect(bytesRead).toBe(server.served.get('/lhcb-sample.baler'));
     expect(bytesRead).toBeLessThan(lhcbBytes.length / 2);
+    console.log(`LHCb sample, rows 0:250 shown: ${bytesRead} of ${lhcbBytes.length} bytes fetched`);
     expect(await page.locator('#info-body').textContent()).toContain('lhcb-sample.h5:/data');
   });
 
@@ -219,6 +221,7 @@ describe('baler publish, in Chromium', () => {
     const bytesRead = Number(await page.evaluate(() => document.body.dataset.bytesRead));
     expect(bytesRead).toBe(server.served.get('/flow.baler'));
     expect(bytesRead).toBeLessThan(fieldBytes.length * 0.5);
+    console.log(`field, frames 0, 23, 22 shown: ${bytesRead} of ${fieldBytes.length} bytes fetched`);
 
     const [npy] = await Promise.all([page.waitForEvent('download'), page.locator('#block-npy').click()]);
     expect(npy.suggestedFilename()).toBe('flow-frames-22-23.npy');
@@ -230,6 +233,20 @@ describe('baler publish, in Chromium', () => {
     const got = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLength));
     const expected = ((await (await openBytes(fieldBytes)).read({ start: 22, end: 23 })) as Field).data;
     expect(got).toEqual(expected);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('opens a file chosen from disk, reading it slice by slice like a URL', async () => {
+    await page.goto(`${server.origin}/viewer.html`);
+    await page.locator('#file').setInputFiles(join(dir, 'lhcb-sample.baler'));
+    await waitReady();
+    const reader = await openBytes(lhcbBytes);
+    const firstChunk = (await reader.read({ start: 0, end: 250 })) as Table;
+    const cells = await page.locator('#rows-preview tr').nth(1).locator('td').allTextContents();
+    expect(cells.map(Number)).toEqual(firstChunk.columns.map((c) => (c.data as Float64Array)[0]));
+    expect(Number(await page.evaluate(() => document.body.dataset.bytesRead))).toBeLessThan(
+      lhcbBytes.length / 2,
+    );
     expect(pageErrors).toEqual([]);
   });
 

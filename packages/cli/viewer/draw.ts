@@ -1,8 +1,8 @@
 // Canvas drawings of the viewer: a histogram with the error bound as a band, a frame of a field in
 // viridis, and its colour bar. Plain 2D canvas; sizes are in CSS pixels scaled for the screen's density.
 import type { ErrorBound, NumericArray } from '@baler/format';
+import type { Histogram } from '../src/plot/stats.ts';
 import { colourIndex, VIRIDIS } from './colormap.ts';
-import type { Histogram } from './stats.ts';
 import { boundAt, format } from './stats.ts';
 
 const INK = '#1d2733';
@@ -34,26 +34,30 @@ export function drawHistogram(canvas: HTMLCanvasElement, h: Histogram, bound: Er
   const top = 12;
   const bottom = height - 36;
   const peak = Math.max(1, ...h.counts);
-  const span = h.max - h.min || Math.max(1, Math.abs(h.min));
-  const lo = h.max > h.min ? h.min : h.min - span / 2;
-  const hi = h.max > h.min ? h.max : h.min + span / 2;
-  const x = (v: number) => left + ((v - lo) / (hi - lo)) * (right - left);
-  const y = (count: number) => bottom - (count / peak) * (bottom - top);
   const bins = h.counts.length;
+  const binPixels = (right - left) / bins;
+  const y = (count: number) => bottom - (count / peak) * (bottom - top);
+  // A bound wider than the data's range would paint over the axes: keep the bands inside the plot.
+  g.save();
+  g.beginPath();
+  g.rect(left, top, right - left, bottom - top);
+  g.clip();
   for (let i = 0; i < bins; i++) {
     const count = h.counts[i]!;
     if (count === 0) continue;
-    const from = h.binWidth ? h.min + i * h.binWidth : h.min;
-    const to = h.binWidth ? from + h.binWidth : h.min;
+    const from = h.edges[i]!;
+    const to = h.edges[i + 1]!;
+    // Bins are equal in (linear or log) position; the bound widens a bin by its own pixels per value.
+    const perValue = binPixels / (to - from);
+    const x = left + i * binPixels;
     g.fillStyle = BAND;
-    const bandFrom = x(from - boundAt(bound, from));
-    const bandTo = x(to + boundAt(bound, to));
-    g.fillRect(bandFrom, y(count), Math.max(0, bandTo - bandFrom), bottom - y(count));
+    const bandFrom = x - boundAt(bound, from) * perValue;
+    const bandTo = x + binPixels + boundAt(bound, to) * perValue;
+    g.fillRect(bandFrom, y(count), bandTo - bandFrom, bottom - y(count));
     g.fillStyle = BAR;
-    const barFrom = h.binWidth ? x(from) : x(from) - 2;
-    const barTo = h.binWidth ? x(to) : x(from) + 2;
-    g.fillRect(barFrom, y(count), Math.max(1, barTo - barFrom - 0.5), bottom - y(count));
+    g.fillRect(x, y(count), Math.max(1, binPixels - 0.5), bottom - y(count));
   }
+  g.restore();
   g.strokeStyle = INK;
   g.fillStyle = INK;
   g.beginPath();
@@ -62,11 +66,11 @@ export function drawHistogram(canvas: HTMLCanvasElement, h: Histogram, bound: Er
   g.lineTo(right, bottom);
   g.stroke();
   g.textAlign = 'left';
-  g.fillText(format(lo), left, bottom + 16);
+  g.fillText(format(h.edges[0]!), left, bottom + 16);
   g.textAlign = 'right';
-  g.fillText(format(hi), right, bottom + 16);
+  g.fillText(format(h.edges[bins]!), right, bottom + 16);
   g.textAlign = 'center';
-  g.fillText('decoded value', (left + right) / 2, bottom + 30);
+  g.fillText(h.log ? 'decoded value (log scale)' : 'decoded value', (left + right) / 2, bottom + 30);
   g.textAlign = 'right';
   g.fillText(String(peak), left - 6, top + 10);
   g.fillText('0', left - 6, bottom);

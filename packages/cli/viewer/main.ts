@@ -5,10 +5,11 @@
 import type { BalerReader, ByteSource } from '@baler/decoder';
 import { HttpRangeError, openBytes, openUrl } from '@baler/decoder';
 import type { ErrorBound, Field, NumericArray, Table } from '@baler/format';
+import { histogram, toFloat64 } from '../src/plot/stats.ts';
 import { fieldToCsv, tableToCsv } from './csv.ts';
 import { drawColourBar, drawFrame, drawHistogram } from './draw.ts';
 import { fieldToNpy, tableToNpy } from './npy.ts';
-import { boundAt, describeBoundFor, format, histogram, summarize } from './stats.ts';
+import { boundAt, describeBoundFor, format, summarize } from './stats.ts';
 
 /** What the page exposes for tests and the console: the open file and how many of its bytes were read. */
 export interface ViewerState {
@@ -98,8 +99,9 @@ function reportBytes(): void {
   const total = state.reader?.info.fileBytes ?? 0;
   const read = state.bytesRead();
   $('bytes').textContent =
-    `${read.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} bytes read so far ` +
-    `(${((100 * read) / Math.max(1, total)).toFixed(1)}%): only the chunks shown are fetched.`;
+    `${read.toLocaleString('en-US')} bytes fetched so far of a ${total.toLocaleString('en-US')}-byte file ` +
+    `(${((100 * read) / Math.max(1, total)).toFixed(1)}%): its header and section table, then only the ` +
+    'chunks shown.';
   document.body.dataset.bytesRead = String(read);
 }
 
@@ -133,7 +135,10 @@ function renderInfo(reader: BalerReader, name: string): void {
   body.replaceChildren(
     definitionList([
       ['file', name],
-      ['holds', `${what} (${[...new Set(info.dtypes)].join(', ')}), ${info.chunks} chunks`],
+      [
+        'holds',
+        `${what} (${[...new Set(info.dtypes)].join(', ')}), ${info.chunks} chunk${info.chunks === 1 ? '' : 's'}`,
+      ],
       ['error bound', info.bounds.join('; ')],
       ['file size', `${info.fileBytes.toLocaleString('en-US')} bytes: everything decoding needs`],
       [
@@ -246,19 +251,23 @@ function showColumn(reader: BalerReader): void {
   canvas.hidden = false;
   const values = column.data as NumericArray;
   const summary = summarize(values);
-  const bins = histogram(values, 48, summary);
+  // Log bins for positive data spanning decades (χ² and momenta do), so the bulk is not one bar.
+  const log = summary.min > 0 && summary.max / summary.min > 1e3;
+  const bins = histogram(toFloat64(values), summary.min, summary.max, 48, log);
   const bound = columnBound(reader, j);
   drawHistogram(canvas, bins, bound);
   const widest = boundAt(bound, Math.max(Math.abs(summary.min), Math.abs(summary.max)) || 0);
+  const narrowest = Math.min(...Array.from(bins.counts.keys(), (i) => bins.edges[i + 1]! - bins.edges[i]!));
   canvas.setAttribute(
     'aria-label',
     `Histogram of ${column.name} over rows ${loadedRows.start}:${loadedRows.end}, from ${format(summary.min)} to ${format(summary.max)}`,
   );
   caption.textContent =
-    `${column.name}, rows ${loadedRows.start}:${loadedRows.end}: decoded values in ${bins.counts.length} bins ` +
-    `(blue); the orange band widens each bin by the error bound, where the originals of its values lie. ` +
-    (bins.binWidth > 0 && widest > 0
-      ? `Bin width ${format(bins.binWidth)}, bound at most ±${format(widest)} (${format(bins.binWidth / widest)}× narrower).`
+    `${column.name}, rows ${loadedRows.start}:${loadedRows.end}: decoded values in ${bins.counts.length} ` +
+    `${log ? 'logarithmic ' : ''}bins (blue); the orange band widens each bin by the error bound, where the ` +
+    'originals of its values lie. ' +
+    (summary.max > summary.min && widest > 0
+      ? `Narrowest bin ${format(narrowest)}, bound at most ±${format(widest)}.`
       : '');
   stats.replaceChildren(
     definitionList([
@@ -389,7 +398,7 @@ async function showFrame(reader: BalerReader): Promise<void> {
   );
   $('frame-caption').textContent =
     `${where}, ${rows} × ${cols} decoded values; colours span this frame's own range. ` +
-    `${describeBoundFor(bound, summary)}.`;
+    `Error bound: ${describeBoundFor(bound, summary)}.`;
   $('frame-stats').replaceChildren(
     definitionList([
       ['min', format(summary.min)],

@@ -1,5 +1,5 @@
-// Summary statistics and histograms of decoded values, and how far the originals may lie from them: the
-// viewer only has the decoded data, so every figure it shows comes with the file's error bound.
+// Summary statistics of decoded values, and how far the originals may lie from them: the viewer only has
+// the decoded data, so every figure it shows comes with the file's error bound. (Histograms: plot/stats.ts.)
 import type { ErrorBound, NumericArray } from '@baler/format';
 
 export interface Summary {
@@ -35,28 +35,6 @@ export function summarize(values: NumericArray): Summary {
   }
   if (count === 0) return { count, nonFinite, min: NaN, max: NaN, mean: NaN, std: NaN };
   return { count, nonFinite, min, max, mean, std: Math.sqrt(m2 / count) };
-}
-
-export interface Histogram {
-  min: number;
-  max: number;
-  binWidth: number;
-  counts: Uint32Array;
-}
-
-/** Counts the finite values in `bins` equal bins over [min, max]; a constant column gets one full bin. */
-export function histogram(values: NumericArray, bins: number, summary = summarize(values)): Histogram {
-  const counts = new Uint32Array(bins);
-  const { min, max } = summary;
-  if (summary.count === 0) return { min: 0, max: 0, binWidth: 0, counts };
-  const binWidth = max > min ? (max - min) / bins : 0;
-  for (let i = 0; i < values.length; i++) {
-    const x = Number(values[i]!);
-    if (!Number.isFinite(x)) continue;
-    const bin = binWidth === 0 ? 0 : Math.min(bins - 1, Math.floor((x - min) / binWidth));
-    counts[bin]!++;
-  }
-  return { min, max, binWidth, counts };
 }
 
 /** The most an original value may differ from a decoded value `x` under `bound`. */
