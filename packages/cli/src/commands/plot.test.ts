@@ -112,7 +112,7 @@ describe('baler plot INPUT FILE.baler (field)', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^wrote 2 PNGs and .*index.html in/);
     expect((await readdir(out)).sort()).toEqual(['frame-0.png', 'frame-4.png', 'index.html']);
-    expect(pngSize(await readFile(join(out, 'frame-4.png')))).toEqual({ width: 1390, height: 410 });
+    expect(pngSize(await readFile(join(out, 'frame-4.png')))).toEqual({ width: 1390, height: 290 });
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html).toContain('type="range"');
     expect(html).toContain('["frame-0.png","frame-4.png"]');

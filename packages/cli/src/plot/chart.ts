@@ -122,12 +122,12 @@ export function ticks(scale: Scale, target = 6): number[] {
     const decades = hi - lo + 1;
     const step = Math.max(1, Math.ceil(decades / target));
     const out: number[] = [];
-    for (let e = lo; e <= hi; e += step) out.push(10 ** e);
+    for (let e = lo; e <= hi; e += step) out.push(Number(`1e${e}`));
     if (out.length >= 3) return out;
     const fine: number[] = [];
     for (let e = lo - 1; e <= hi; e++)
       for (const m of [1, 2, 5]) {
-        const v = m * 10 ** e;
+        const v = Number(`${m}e${e}`);
         if (v >= scale.min && v <= scale.max) fine.push(v);
       }
     // Less than a decade: 1-2-5 steps are too coarse, so tick it like a linear axis.
@@ -139,8 +139,9 @@ export function ticks(scale: Scale, target = 6): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
   const out: number[] = [];
-  for (let v = Math.ceil(scale.min / step) * step; v <= scale.max + step * 1e-9; v += step)
-    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  // Multiples of the step, rounded so that 3 × 0.2 is 0.6 and not 0.6000000000000001.
+  for (let k = Math.ceil(scale.min / step - 1e-9); k * step <= scale.max + step * 1e-9; k++)
+    out.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
   return out;
 }
 

@@ -84,21 +84,22 @@ export async function writeFieldFrames(
   if (!(lo <= hi)) [lo, hi] = [0, 1];
   const diffLimit = diffMax > 0 ? diffMax : 1;
   const scale = IMAGE / Math.max(layout.rows, layout.cols);
-  const w = Math.max(1, Math.round(layout.cols * scale));
-  const h = Math.max(1, Math.round(layout.rows * scale));
+  // Very thin slices are stretched to at least 60 px so that they and their colour bars stay readable.
+  const w = Math.max(60, Math.round(layout.cols * scale));
+  const h = Math.max(60, Math.round(layout.rows * scale));
   const panelWidth = IMAGE + 150;
   const files: string[] = [];
   const pending: Promise<string>[] = [];
   const difference = new Float64Array(size);
   for (const [i, k] of frames.entries()) {
-    const { canvas, ctx } = newFigure(40 + 3 * panelWidth, IMAGE + 110);
+    const { canvas, ctx } = newFigure(40 + 3 * panelWidth, h + 110);
     ctx.fillStyle = INK;
     ctx.font = font(15, 'bold');
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     const sliceText = layout.sliceText.replace('k', String(k));
     ctx.fillText(
-      `frame ${k} of ${layout.frames}${layout.frames > 1 ? ` ${sliceText}` : ''}: max |difference| ${formatNumber(frameDiffs[i]!)}`,
+      `${layout.frames > 1 ? `frame ${k} (of ${layout.frames}), slice ${sliceText}` : `slice ${sliceText}`}: max |difference| ${formatNumber(frameDiffs[i]!)}`,
       40,
       14,
     );
@@ -149,7 +150,7 @@ export async function writeFieldFrames(
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     ctx.fillText(
-      `${layout.rows} × ${layout.cols} values, row 0 at the top; colour scales shared by all ${frames.length} frames drawn`,
+      `${layout.rows} × ${layout.cols} values, row 0 at the top${frames.length > 1 ? `; colour scales shared by the ${frames.length} frames drawn` : ''}`,
       40,
       70 + h + 14,
     );

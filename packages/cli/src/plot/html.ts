@@ -45,6 +45,7 @@ export function renderIndex(page: IndexPage): string {
   .notes { color: #555; margin: 0; padding-left: 1.2rem; }
   .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1rem; }
   figure { margin: 0; } figure img { width: 100%; height: auto; border: 1px solid #eee; }
+  .single figure img { width: auto; max-width: 100%; }
   figcaption { font-size: 0.85rem; color: #555; }
   .frames img { max-width: 100%; border: 1px solid #eee; }
   .controls { display: flex; gap: 0.8rem; align-items: center; margin: 0.5rem 0; }
@@ -73,7 +74,7 @@ function figuresSection(section: Section): string {
     .join('\n');
   return `<h2>${escapeHtml(section.heading)}</h2>
 ${section.text ? `<p>${escapeHtml(section.text)}</p>` : ''}
-<div class="${section.figures.length > 1 ? 'grid' : ''}">
+<div class="${section.figures.length > 1 ? 'grid' : 'single'}">
 ${figures}
 </div>`;
 }

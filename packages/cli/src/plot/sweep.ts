@@ -1,68 +1,72 @@
-// A sweep's results file (`*.results.jsonl`, one trial per line) as Pareto points: finished trials
-// only, the error read in the bound's own terms (relative for rel/pwrel bounds, else absolute).
+// A sweep's results file (`NAME.results.jsonl`, written by `baler sweep`) as Pareto points: each trial's
+// latest evaluation (successive halving appends one line per rung), finished trials only, the error read
+// in the bound's own terms (relative for rel/pwrel bounds, else absolute).
 import { readFile } from 'node:fs/promises';
+import { latestResults, type TrialResult } from '@baler/trainer';
 import { UsageError } from '../usage.ts';
 import type { ParetoPoint } from './pareto.ts';
 
-export interface SweepTrial {
-  trial: string;
-  status: 'done' | 'stopped-early' | 'failed';
-  bound: string;
-  ratio: number;
-  maxAbsError: number;
-  maxRelError: number;
-  decodeMBps: number;
-}
-
 export interface SweepPoints {
   points: ParetoPoint[];
-  /** Trials left out because they did not finish, by status. */
+  /** Trials left out because their latest evaluation did not finish, by status. */
   skipped: Record<string, number>;
 }
 
+type Measured = Pick<TrialResult, 'bound' | 'maxAbsError' | 'maxRelError'>;
+
 /** The error a trial is judged by: relative for rel/pwrel bounds, absolute otherwise. */
-export function trialError(trial: Pick<SweepTrial, 'bound' | 'maxAbsError' | 'maxRelError'>): number {
-  return /^\s*(pw)?rel\b/.test(trial.bound) ? trial.maxRelError : trial.maxAbsError;
+export function trialError(trial: Measured): number {
+  return (/^\s*(pw)?rel\b/.test(trial.bound) ? trial.maxRelError : trial.maxAbsError) ?? Number.NaN;
 }
 
-export function sweepPoints(trials: SweepTrial[]): SweepPoints {
+export function sweepPoints(results: TrialResult[]): SweepPoints {
   const skipped: Record<string, number> = {};
   const points: ParetoPoint[] = [];
-  for (const t of trials) {
+  for (const t of latestResults(results)) {
     if (t.status !== 'done') {
       skipped[t.status] = (skipped[t.status] ?? 0) + 1;
       continue;
     }
-    points.push({ label: t.trial, ratio: t.ratio, error: trialError(t), decodeMBps: t.decodeMBps });
+    points.push({
+      label: t.trial,
+      ratio: t.ratio ?? Number.NaN,
+      error: trialError(t),
+      decodeMBps: t.decodeMBps ?? Number.NaN,
+    });
   }
   return { points, skipped };
 }
 
-const IDENTITY = ['trial', 'status'] as const;
 const MEASUREMENTS = ['bound', 'ratio', 'maxAbsError', 'maxRelError', 'decodeMBps'] as const;
 
-export async function readSweepResults(path: string): Promise<SweepTrial[]> {
+/**
+ * Reads the results without ever writing to the file (a sweep may still be appending to it): a last
+ * line without its newline is a write in progress and is left out.
+ */
+export async function readSweepResults(path: string): Promise<TrialResult[]> {
   const text = await readFile(path, 'utf8');
-  const trials: SweepTrial[] = [];
-  for (const [i, raw] of text.split('\n').entries()) {
+  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  const results: TrialResult[] = [];
+  for (const [i, raw] of complete.split('\n').entries()) {
     const line = raw.trim();
     if (line === '') continue;
-    let trial: Partial<SweepTrial>;
+    let result: Partial<TrialResult>;
     try {
-      trial = JSON.parse(line);
+      result = JSON.parse(line);
     } catch {
       throw new UsageError(
-        `${path}:${i + 1} is not valid JSON; --sweep takes a sweep's .results.jsonl file.`,
+        `${path}:${i + 1} is not valid JSON; --sweep takes the .results.jsonl of 'baler sweep'.`,
       );
     }
     // Trials that did not finish may lack the measurements; only finished ones are plotted.
-    const needed = trial.status === 'done' ? [...IDENTITY, ...MEASUREMENTS] : IDENTITY;
-    const missing = needed.filter((key) => trial[key] === undefined);
+    const needed = result.status === 'done' ? ['trial', 'status', ...MEASUREMENTS] : ['trial', 'status'];
+    const missing = needed.filter((key) => result[key as keyof TrialResult] === undefined);
     if (missing.length > 0)
       throw new UsageError(
-        `${path}:${i + 1} lacks ${missing.join(', ')}; --sweep takes a sweep's .results.jsonl file.`,
+        `${path}:${i + 1} lacks ${missing.join(', ')}; --sweep takes the .results.jsonl of 'baler sweep'.`,
       );
-    trials.push(trial as SweepTrial);
+    // Hand-written files may leave out the rung; latestResults compares rungs.
+    results.push({ rung: 0, ...result } as TrialResult);
   }
-  return trials;
+  return results;
 }
