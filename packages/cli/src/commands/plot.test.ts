@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,7 @@ describe('baler plot INPUT FILE.baler (table)', () => {
       /different columns \(only in .*renamed.npz: H1_PY_renamed; only in .*sample.baler: H1_PY\)/,
     );
     expect(mismatch.err).toMatch(/Pass the INPUT the .baler file was compressed from/);
+    await expect(stat(join(dir, 'a'))).rejects.toThrow(/ENOENT/);
 
     const fewer = join(dir, 'fewer.npz');
     await writeDataFile(fewer, {
@@ -96,6 +97,9 @@ describe('baler plot INPUT FILE.baler (table)', () => {
     expect((await run(['plot', '-o', dir])).err).toMatch(/nothing to plot/);
     expect((await run(['plot', SAMPLE, sampleBaler])).err).toMatch(/missing -o DIR/);
     expect((await run(['plot', SAMPLE, '-o', dir])).err).toMatch(/expected INPUT and FILE.baler/);
+    expect((await run(['plot', SAMPLE, sampleBaler, '-o', dir, '--frames', '1'])).err).toMatch(
+      /--frames picks frames of a field/,
+    );
   });
 });
 

@@ -4,13 +4,14 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { openFile } from '@baler/decoder/node';
+import type { Dataset } from '@baler/format';
 import { readDataFile } from '@baler/trainer';
 import { formatNumber } from '../plot/chart.ts';
 import { type ColumnPlot, writeColumnPlots, writeColumnSummary } from '../plot/columns.ts';
 import { defaultFrames, frameLayout, writeFieldFrames } from '../plot/field.ts';
 import { type Section, writeIndex } from '../plot/html.ts';
 import { bestEpoch, readTrainingLog, writeLossPlot } from '../plot/loss.ts';
-import { pairDatasets } from '../plot/pair.ts';
+import { type DataPair, pairDatasets } from '../plot/pair.ts';
 import { paretoFront, writeParetoPlots } from '../plot/pareto.ts';
 import { readSweepResults, sweepPoints } from '../plot/sweep.ts';
 import { createProgress } from '../progress.ts';
@@ -83,27 +84,28 @@ export async function plotCommand(args: string[]): Promise<void> {
   if (!(Number.isInteger(bins) && bins >= 2 && bins <= 1000))
     throw new UsageError(`--bins takes a whole number from 2 to 1000, got "${values.bins}"`);
   const quiet = Boolean(values.quiet || values.json);
-  await prepareOutput(outDir, Boolean(values.force));
+  await checkOutput(outDir, Boolean(values.force));
 
   const started = performance.now();
   const sections: Section[] = [];
   const notes: string[] = [];
   const summary: Record<string, unknown> = { outDir };
 
-  if (input && balerPath) {
-    const original = await readDataFile(input);
-    const reader = await openFile(balerPath);
-    let decoded: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      decoded = await reader.read();
-    } finally {
-      await reader.close();
-    }
-    const info = reader.info;
-    notes.push(
-      `${balerPath} (${info.fileBytes.toLocaleString('en-US')} bytes, ratio ${info.ratioToFloat32.toFixed(2)}× vs float32, bound ${info.bounds.join(', ')}) against ${input}`,
-    );
-    const pair = pairDatasets(original, decoded, input, balerPath);
+  // Everything is read and checked before DIR is created, so a mistake leaves nothing behind.
+  const pair = input && balerPath ? await loadPair(input, balerPath, notes) : undefined;
+  const log = modelDir ? await readTrainingLog(modelDir) : undefined;
+  const sweep = sweepPath ? sweepPoints(await readSweepResults(sweepPath)) : undefined;
+  if (values.frames !== undefined && pair?.kind !== 'field')
+    throw new UsageError('--frames picks frames of a field; INPUT FILE.baler here is not a field.');
+  const layout = pair?.kind === 'field' ? frameLayout(pair.original.shape) : undefined;
+  const frames =
+    layout &&
+    (values.frames === undefined
+      ? defaultFrames(layout.frames)
+      : parseFrames(values.frames as string, layout.frames));
+  await mkdir(outDir, { recursive: true });
+
+  if (pair && balerPath) {
     if (pair.kind === 'table') {
       const progress = createProgress('plot', pair.columns.length, { quiet });
       let plots: ColumnPlot[];
@@ -135,11 +137,7 @@ export async function plotCommand(args: string[]): Promise<void> {
       summary.columns = plots.map((p) => ({ name: p.name, file: p.file, ...p.stats }));
       summary.summary = summaryFile;
     } else {
-      const layout = frameLayout(pair.original.shape);
-      const frames =
-        values.frames === undefined
-          ? defaultFrames(layout.frames)
-          : parseFrames(values.frames as string, layout.frames);
+      if (!layout || !frames) throw new Error('unreachable: a field has a frame layout');
       const progress = createProgress('plot', frames.length, { quiet });
       let result: Awaited<ReturnType<typeof writeFieldFrames>>;
       try {
@@ -166,8 +164,7 @@ export async function plotCommand(args: string[]): Promise<void> {
     }
   }
 
-  if (modelDir) {
-    const log = await readTrainingLog(modelDir);
+  if (modelDir && log) {
     const file = await writeLossPlot(log, outDir, basename(modelDir));
     const best = bestEpoch(log);
     sections.push({
@@ -179,8 +176,8 @@ export async function plotCommand(args: string[]): Promise<void> {
     summary.loss = { file, epochs: log.length, bestEpoch: best.epoch };
   }
 
-  if (sweepPath) {
-    const { points, skipped } = sweepPoints(await readSweepResults(sweepPath));
+  if (sweepPath && sweep) {
+    const { points, skipped } = sweep;
     const files = await writeParetoPlots(
       points,
       outDir,
@@ -236,7 +233,7 @@ export function parseFrames(text: string, count: number): number[] {
 }
 
 /** Refuses a non-empty directory unless `force`, and a path that is a file. */
-async function prepareOutput(dir: string, force: boolean): Promise<void> {
+async function checkOutput(dir: string, force: boolean): Promise<void> {
   try {
     const info = await stat(dir);
     if (!info.isDirectory())
@@ -248,7 +245,23 @@ async function prepareOutput(dir: string, force: boolean): Promise<void> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dir, { recursive: true });
+}
+
+/** Reads INPUT and decodes FILE.baler, noting what the file is, and lines the two up. */
+async function loadPair(input: string, balerPath: string, notes: string[]): Promise<DataPair> {
+  const original = await readDataFile(input);
+  const reader = await openFile(balerPath);
+  let decoded: Dataset;
+  try {
+    decoded = await reader.read();
+  } finally {
+    await reader.close();
+  }
+  const info = reader.info;
+  notes.push(
+    `${balerPath} (${info.fileBytes.toLocaleString('en-US')} bytes, ratio ${info.ratioToFloat32.toFixed(2)}× vs float32, bound ${info.bounds.join(', ')}) against ${input}`,
+  );
+  return pairDatasets(original, decoded, input, balerPath);
 }
 
 function quoteArg(arg: string): string {
