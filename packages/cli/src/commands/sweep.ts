@@ -3,6 +3,7 @@
 // the Pareto fronts (ratio vs error, ratio vs decode speed), plot them and keep the best model directory.
 
 import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { SweepEvent, SweepSummary, TrialConfig, TrialResult } from '@baler/trainer';
 import {
   CLASSICAL,
@@ -98,7 +99,7 @@ export async function sweepCommand(args: string[]): Promise<void> {
   if (points.length > 0) {
     try {
       await mkdir(paths.plots, { recursive: true });
-      plots = await writeParetoPlots(points, paths.plots, `${file} at ${bound}`);
+      plots = await writeParetoPlots(points, paths.plots, `${basename(file)} at ${bound}`);
     } catch (error) {
       if (!quiet) console.error(`baler: could not write the Pareto plots: ${(error as Error).message}`);
     }
@@ -122,7 +123,7 @@ export async function sweepCommand(args: string[]): Promise<void> {
     };
     return void console.log(JSON.stringify(json, null, 2));
   }
-  const errorKind = errorIsRelative(bound) ? 'max rel. error' : 'max |error|';
+  const errorKind = MEASURE_NAMES[errorMeasure(bound)];
   console.log(
     `sweep ${file} at ${bound}: ${summary.trials} trials; ${summary.ran} evaluations run now, ${summary.skipped} recorded before (${paths.results})`,
   );
@@ -172,21 +173,30 @@ function measured(r: TrialResult): boolean {
   return r.status !== 'failed' && r.ratio !== undefined;
 }
 
-function errorIsRelative(bound: string): boolean {
+/** The error a bound is judged by: pointwise relative (pwrel), relative to the range (rel), else absolute. */
+type ErrorMeasure = 'maxAbsError' | 'maxRelError' | 'maxRangeRelError';
+
+function errorMeasure(bound: string): ErrorMeasure {
   try {
     const kind = parseBound(bound).kind;
-    return kind === 'rel' || kind === 'pwrel';
+    return kind === 'pwrel' ? 'maxRelError' : kind === 'rel' ? 'maxRangeRelError' : 'maxAbsError';
   } catch {
-    return false;
+    return 'maxAbsError';
   }
 }
 
-/** A trial as a Pareto point, its error in the bound's own terms (relative for rel and pwrel bounds). */
+const MEASURE_NAMES: Record<ErrorMeasure, string> = {
+  maxAbsError: 'max |error|',
+  maxRelError: 'max |error| / |value|',
+  maxRangeRelError: 'max |error| / column range',
+};
+
+/** A trial as a Pareto point, its error measured the way its bound is. */
 function paretoPoint(r: TrialResult): ParetoPoint {
   return {
     label: r.trial,
     ratio: r.ratio ?? 0,
-    error: (errorIsRelative(r.bound) ? r.maxRelError : r.maxAbsError) ?? 0,
+    error: r[errorMeasure(r.bound)] ?? 0,
     decodeMBps: r.decodeMBps ?? 0,
   };
 }
@@ -214,6 +224,7 @@ const TABLE: [string, (r: TrialResult) => string][] = [
   ['bytes', (r) => (r.bytes ?? 0).toLocaleString('en-US')],
   ['max |error|', (r) => (r.maxAbsError ?? 0).toPrecision(3)],
   ['max rel.', (r) => (r.maxRelError ?? 0).toPrecision(3)],
+  ['max / range', (r) => (r.maxRangeRelError ?? 0).toPrecision(3)],
   ['decode MB/s', (r) => (r.decodeMBps ?? 0).toFixed(1)],
   ['model used', (r) => (r.config.model === CLASSICAL ? '-' : r.modelUsed ? 'yes' : 'no')],
   // What the model's candidate cost on the first chunk against the classical plans: how far from winning.

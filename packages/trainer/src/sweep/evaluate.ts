@@ -95,6 +95,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
     ratio: summary.ratioToFloat32,
     maxAbsError: Math.max(0, ...columns.map((c) => c.maxAbsError)),
     maxRelError: Math.max(0, ...columns.map((c) => c.maxRelError)),
+    maxRangeRelError: Math.max(0, ...columns.map((c) => c.maxRangeRelError)),
     columns,
     modelUsed,
     ...(model ? { candidate } : {}),
@@ -104,8 +105,9 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
 }
 
 /**
- * The largest absolute and relative error of every column (or of the field). Relative errors are over
- * the non-zero finite values: a zero kept as a tiny value has no meaningful relative error.
+ * The largest errors of every column (or of the field): absolute, relative to each value (over the
+ * non-zero finite values: a zero kept as a tiny value has no meaningful relative error) and relative to
+ * the column's range.
  */
 export function columnErrors(original: Dataset, decoded: Dataset): ColumnError[] {
   if (original.kind === 'field' && decoded.kind === 'field') {
@@ -123,12 +125,17 @@ export function columnErrors(original: Dataset, decoded: Dataset): ColumnError[]
 function errorsOf(name: string, a: NumericArray, b: NumericArray): ColumnError {
   let maxAbsError = 0;
   let maxRelError = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < a.length; i++) {
     const x = Number(a[i]!);
     if (!Number.isFinite(x)) continue;
+    if (x < min) min = x;
+    if (x > max) max = x;
     const error = Math.abs(x - Number(b[i]!));
     if (error > maxAbsError) maxAbsError = error;
     if (x !== 0 && error / Math.abs(x) > maxRelError) maxRelError = error / Math.abs(x);
   }
-  return { name, maxAbsError, maxRelError };
+  const maxRangeRelError = max > min ? maxAbsError / (max - min) : 0;
+  return { name, maxAbsError, maxRelError, maxRangeRelError };
 }

@@ -10,7 +10,10 @@ export type TrialStatus = 'done' | 'stopped-early' | 'failed';
 export interface ColumnError {
   name: string;
   maxAbsError: number;
+  /** Over the non-zero values: |x̂ − x| / |x|, the measure of pwrel bounds. */
   maxRelError: number;
+  /** max |x̂ − x| / (max − min), the measure of rel bounds (0 for a constant column). */
+  maxRangeRelError: number;
 }
 
 /** What one trial measured: the honest file at the bound, its errors, and what it cost. */
@@ -21,6 +24,7 @@ export interface TrialMeasurement {
   ratio: number;
   maxAbsError: number;
   maxRelError: number;
+  maxRangeRelError: number;
   /** Per column (tables), or one entry named "field". */
   columns: ColumnError[];
   /** Did the trial's network win against the classical predictors for any column? */

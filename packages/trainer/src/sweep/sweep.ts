@@ -168,9 +168,8 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
     // failures end here. Promoted trials that already trained their full epochs are done too.
     const scored = active.flatMap((trial) => {
       const line = rungLines.get(trial.id);
-      return trial.config.model !== CLASSICAL && line && line.status !== 'failed'
-        ? [{ item: trial, score: line.ratio ?? 0 }]
-        : [];
+      if (trial.config.model === CLASSICAL || !line || line.status === 'failed') return [];
+      return [{ item: trial, score: modelScore(line) }];
     });
     active = promote(scored, halving.eta).filter(
       (trial) => rungEpochs(trial.config, rung, halving) < rungEpochs(trial.config, rung + 1, halving),
@@ -181,7 +180,12 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
   const results = latestResults(lines).sort((a, b) => order.get(a.trial)! - order.get(b.trial)!);
   const measured = results.filter((r) => r.status !== 'failed');
   const best = highestRatio(measured);
-  const bestModel = highestRatio(measured.filter((r) => r.config.model !== CLASSICAL));
+  const models = measured.filter((r) => r.config.model !== CLASSICAL);
+  // The best of n is what halving with eta = n keeps.
+  const bestModel = promote(
+    models.map((r) => ({ item: r, score: modelScore(r) })),
+    Math.max(1, models.length),
+  )[0];
   const kept = bestModel && (await keepModelDir(join(paths.trials, bestModel.trial), paths.best, bestModel));
   return {
     trials: trials.length,
@@ -210,6 +214,15 @@ export function plannedEvaluations(
     total += active.length;
   }
   return total;
+}
+
+/**
+ * How trained trials rank (higher first): fewest file bytes; among models that did not win (their file
+ * is the classical one), the closest to winning: fewest bytes with the model's predictions.
+ */
+function modelScore(result: TrialResult): number[] {
+  const infinite = Number.POSITIVE_INFINITY;
+  return [-(result.bytes ?? infinite), -(result.candidate?.learnedBytes ?? infinite)];
 }
 
 function highestRatio(results: readonly TrialResult[]): TrialResult | undefined {

@@ -90,9 +90,19 @@ describe('successive halving', () => {
   });
 
   it('keeps the best ceil(n / eta), ties to the earlier trial', () => {
-    const scored = [3, 9, 1, 9, 5, 2, 8].map((score, i) => ({ item: `t${i}`, score }));
+    const scored = [3, 9, 1, 9, 5, 2, 8].map((score, i) => ({ item: `t${i}`, score: [score] }));
     expect(promote(scored, 3)).toEqual(['t1', 't3', 't6']);
     expect(promote(scored, 2)).toEqual(['t1', 't3', 't6', 't4']);
     expect(promote(scored.slice(0, 1), 3)).toEqual(['t0']);
+  });
+
+  it('breaks ties on the first score with the second', () => {
+    const scored = [
+      [-100, -130],
+      [-100, -110],
+      [-90, -200],
+      [-100, -120],
+    ].map((score, i) => ({ item: `t${i}`, score }));
+    expect(promote(scored, 2)).toEqual(['t2', 't1']);
   });
 });

@@ -164,14 +164,23 @@ export function rungEpochs(
 }
 
 /**
- * Successive halving's choice after a rung: of the `scored` trials (higher score is better), the best
- * ceil(n / eta) go on. Ties keep the earlier trial, so the choice is the same on every restart.
+ * Successive halving's choice after a rung: of the `scored` trials, the best ceil(n / eta) go on. Scores
+ * compare element by element, higher first (a tie on the first looks at the second); full ties keep
+ * the earlier trial, so the choice is the same on every restart.
  */
-export function promote<T>(scored: readonly { item: T; score: number }[], eta: number): T[] {
+export function promote<T>(scored: readonly { item: T; score: readonly number[] }[], eta: number): T[] {
   const keep = Math.ceil(scored.length / eta);
+  const compare = (a: readonly number[], b: readonly number[]) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const x = a[i] ?? 0;
+      const y = b[i] ?? 0;
+      if (x !== y) return y > x ? 1 : -1;
+    }
+    return 0;
+  };
   return scored
     .map((s, index) => ({ ...s, index }))
-    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .sort((a, b) => compare(a.score, b.score) || a.index - b.index)
     .slice(0, keep)
     .map((s) => s.item);
 }
