@@ -209,6 +209,9 @@ describe('baler publish, in Chromium', () => {
     await page.getByLabel('URL of a .baler file').fill('flow.baler');
     await page.keyboard.press('Enter');
     await waitReady();
+    // Hold frame 0's colour scale, so that the frames shown next compare with it.
+    await page.locator('#hold-scale').focus();
+    await page.keyboard.press('Space');
     await page.locator('#axis-0').focus();
     await page.keyboard.press('End');
     await expect.poll(() => page.locator('#axis-0-value').textContent()).toBe('23 of 23');
@@ -216,6 +219,7 @@ describe('baler publish, in Chromium', () => {
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => page.locator('#axis-0-value').textContent()).toBe('22 of 23');
     await waitReady();
+    expect(await page.locator('#frame-caption').textContent()).toContain('colours on the held scale');
     await page.screenshot({ path: join(SHOTS, 'field.png'), fullPage: true });
     // Frames 0, 23 and 22 live in chunks 0 and 5 of 6 (4 frames each): the other four were never fetched.
     const bytesRead = Number(await page.evaluate(() => document.body.dataset.bytesRead));

@@ -333,6 +333,8 @@ function leadingAxes(shape: number[]): number {
 
 async function setUpField(reader: BalerReader): Promise<void> {
   chunkCache.clear();
+  heldScale = null;
+  $<HTMLInputElement>('hold-scale').checked = false;
   const shape = reader.info.shape;
   const sliders = $('axis-sliders');
   sliders.replaceChildren();
@@ -360,6 +362,8 @@ async function setUpField(reader: BalerReader): Promise<void> {
 }
 
 let shownFrame: { data: NumericArray; rows: number; cols: number; index: number[] } | null = null;
+/** A colour scale the user chose to keep while moving through frames, so that frames compare. */
+let heldScale: { min: number; max: number } | null = null;
 /** Counts frame requests: a frame that arrives after a later one was asked for is not drawn. */
 let frameRequests = 0;
 
@@ -388,8 +392,9 @@ async function showFrame(reader: BalerReader): Promise<void> {
   if (request !== frameRequests) return;
   shownFrame = { data, rows, cols, index };
   const summary = summarize(data);
-  drawFrame($<HTMLCanvasElement>('frame'), data, rows, cols, summary.min, summary.max);
-  drawColourBar($<HTMLCanvasElement>('colour-bar'), summary.min, summary.max);
+  const scale = heldScale ?? { min: summary.min, max: summary.max };
+  drawFrame($<HTMLCanvasElement>('frame'), data, rows, cols, scale.min, scale.max);
+  drawColourBar($<HTMLCanvasElement>('colour-bar'), scale.min, scale.max);
   const bound = columnBound(reader, 0);
   const where = lead > 0 ? `frame [${index.join(', ')}]` : 'the whole field';
   $('frame').setAttribute(
@@ -397,7 +402,10 @@ async function showFrame(reader: BalerReader): Promise<void> {
     `${where}: ${rows} × ${cols} values from ${format(summary.min)} to ${format(summary.max)}`,
   );
   $('frame-caption').textContent =
-    `${where}, ${rows} × ${cols} decoded values; colours span this frame's own range. ` +
+    `${where}, ${rows} × ${cols} decoded values; ` +
+    (heldScale
+      ? `colours on the held scale ${format(scale.min)} to ${format(scale.max)}. `
+      : "colours span this frame's own range. ") +
     `Error bound: ${describeBoundFor(bound, summary)}.`;
   $('frame-stats').replaceChildren(
     definitionList([
@@ -514,6 +522,14 @@ $('block-npy').addEventListener(
   onReader(() => downloadBlock('npy')),
 );
 $('block-form').addEventListener('submit', (event) => event.preventDefault());
+$<HTMLInputElement>('hold-scale').addEventListener(
+  'change',
+  onReader(async (reader) => {
+    const held = $<HTMLInputElement>('hold-scale').checked && shownFrame ? summarize(shownFrame.data) : null;
+    heldScale = held && { min: held.min, max: held.max };
+    await showFrame(reader);
+  }),
+);
 $('frame').addEventListener('mousemove', showValueUnderPointer);
 
 // Offline: the service worker keeps the viewer and the file ranges already fetched (see sw.ts).

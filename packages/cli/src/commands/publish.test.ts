@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openBytes } from '@baler/decoder';
 import type { DenseNetwork, Table } from '@baler/format';
 import {
   bytesSource,
@@ -14,8 +17,10 @@ import {
 } from '@baler/format';
 import { datasetPieces, denseNetworkToOnnx } from '@baler/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableToNpy } from '../../viewer/npy.ts';
 import { runCapturing } from '../test-support.ts';
 
+const PYTHON_ENTITIES: Record<string, string> = { quot: '"', '#39': "'", lt: '<', gt: '>', amp: '&' };
 let dir: string;
 const rows = 64;
 const table: Table = {
@@ -28,6 +33,13 @@ const table: Table = {
   })),
   attributes: {},
 };
+
+/** Runs Python code in `cwd`; null when there is no Python (BALER_PYTHON, default python3) to run it. */
+async function runPython(code: string, cwd: string): Promise<{ stdout: string; stderr: string } | null> {
+  const python = process.env.BALER_PYTHON ?? 'python3';
+  const ran = await promisify(execFile)(python, ['-c', code], { cwd }).catch((error) => error);
+  return ran.code === 'ENOENT' ? null : { stdout: ran.stdout, stderr: ran.stderr };
+}
 
 /** A small table whose values a two-layer network predicts: the file carries that network as ONNX. */
 async function withDecoderNetwork(): Promise<Uint8Array> {
@@ -121,7 +133,35 @@ describe('baler publish', () => {
     expect(landing).toContain('table, 64 rows × 2 columns (float64)');
     expect(landing).toContain('session = ort.InferenceSession(&quot;learned.decoder.onnx&quot;)');
     expect(landing).toContain('input [batch, 1], output [batch, 2]');
-    expect(landing).toContain('This file carries no decoder network');
+    expect(landing).toContain('this file carries no decoder network');
+    // The Python snippets run as printed on the page, on the published files: the standard-library part
+    // always (where python3 exists), the onnxruntime part where BALER_PYTHON has onnxruntime and numpy.
+    const snippet = (id: string) =>
+      /<pre id="python-\d"><code>([^]*?)<\/code>/
+        .exec(landing.slice(landing.indexOf(`<pre id="${id}">`)))![1]!
+        .replace(/&(quot|#39|lt|gt|amp);/g, (_, e) => PYTHON_ENTITIES[e]!);
+    const metadata = await runPython(snippet('python-0').split('\n\n')[0]!, site);
+    if (metadata)
+      expect(metadata).toEqual({
+        stderr: '',
+        stdout:
+          "[64, 2] {'tool': 'baler 0.1.0', 'configHash': None, 'source': None} [('a', {'kind': 'lossless'}), ('b', {'kind': 'lossless'})]\n",
+      });
+    // The viewer's download of the rows it shows first (0:32), which the snippet loads.
+    const firstRows = await (await openBytes(await readFile(join(site, 'learned.baler')))).read({
+      start: 0,
+      end: 32,
+    });
+    await writeFile(join(site, 'learned-rows-0-32.npy'), tableToNpy(firstRows as Table));
+    const onnx = await runPython(snippet('python-1'), site);
+    if (onnx && !/No module named/.test(onnx.stderr)) {
+      expect(onnx.stderr).toBe('');
+      const decoded = (firstRows as Table).columns[0]!.data as Float64Array;
+      const [shape, names] = onnx.stdout.split('\n').slice(1, 3);
+      expect(shape).toBe('(4, 2)');
+      expect(names!.startsWith("('a', 'b') [")).toBe(true);
+      expect(JSON.parse(names!.slice(names!.indexOf('[')))).toEqual([...decoded.subarray(0, 5)]);
+    }
     // Offline: nothing on the site refers to another host (the one link to Baler's home is not fetched).
     for (const name of ['index.html', 'viewer.html', 'viewer.js', 'sw.js', 'site.css'])
       expect(

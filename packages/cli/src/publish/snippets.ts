@@ -63,14 +63,36 @@ export function snippetsFor(file: PublishedFile): Snippets {
     ...readLines(file, '  '),
     `</script>`,
   ].join('\n');
-  return { node, browser, python: file.onnxName ? pythonWithDecoder(file) : pythonWithoutDecoder(file) };
+  const values = file.onnxName ? pythonWithDecoder(file) : pythonWithoutDecoder(file);
+  return { node, browser, python: `${pythonMetadata(file)}\n\n${values}` };
+}
+
+/**
+ * Python with only its standard library: the file's metadata (shape, columns, bounds, provenance) from the
+ * footer, the section table and the metadata section (SPEC.md §3-§5, as in the §12 sketch).
+ */
+export function pythonMetadata(file: PublishedFile): string {
+  return [
+    `# Python's standard library reads the file's description (SPEC.md §3-§5, §12):`,
+    `import json, struct, zlib`,
+    `b = open("${file.name}", "rb").read()   # download ${SITE_URL}${file.name} first`,
+    `table, count = struct.unpack_from("<QI", b, len(b) - 32)`,
+    `for i in range(count):`,
+    `    kind, codec, _, _, _, offset, stored, _ = struct.unpack_from("<HHIIIQQQ", b, table + 40 * i)`,
+    `    if kind == 1:  # the metadata section: UTF-8 JSON, raw or deflated`,
+    `        raw = b[offset:offset + stored]`,
+    `        meta = json.loads(raw if codec == 0 else zlib.decompress(raw, -15))`,
+    file.kind === 'table'
+      ? `print(meta["shape"], meta["provenance"], [(c["name"], c["bound"]) for c in meta["columns"]][:3])`
+      : `print(meta["shape"], meta["dtype"], meta["bound"], meta["provenance"])`,
+  ].join('\n');
 }
 
 function pythonNpyLines(file: PublishedFile): string[] {
   return file.kind === 'table'
     ? [
         `rows = np.load("${stem(file.name)}-rows-0-${file.firstChunkEnd}.npy")   # a structured array: one field per column`,
-        `print(rows.dtype.names, rows[${JSON.stringify(file.columns[0] ?? '')}][:5])`,
+        `print(rows.dtype.names, rows[${JSON.stringify(file.columns[0] ?? '')}][:5].tolist())`,
       ]
     : [
         `block = np.load("${stem(file.name)}-frames-0-1.npy")  # shape [frames, ${file.shape.slice(1).join(', ')}]`,
@@ -81,10 +103,9 @@ function pythonNpyLines(file: PublishedFile): string[] {
 function pythonWithDecoder(file: PublishedFile): string {
   const { latent, outputs } = file.decoder!;
   return [
-    `# pip install onnxruntime numpy, and download ${SITE_URL}${file.onnxName}`,
+    `# The decoder network: pip install onnxruntime numpy, and download ${SITE_URL}${file.onnxName}`,
     `# (the decoder network this file carries: its \`model\` section, byte for byte).`,
     `import numpy as np, onnxruntime as ort`,
-    ``,
     `session = ort.InferenceSession("${file.onnxName}")`,
     `name = session.get_inputs()[0].name                     # input [batch, ${latent}], output [batch, ${outputs}]`,
     `z = np.zeros((4, ${latent}), np.float32)                      # any latent vectors; here the origin`,
@@ -101,12 +122,11 @@ function pythonWithDecoder(file: PublishedFile): string {
 
 function pythonWithoutDecoder(file: PublishedFile): string {
   return [
-    `# This file carries no decoder network (so no decoder.onnx): its values are quantized with`,
-    `# entropy-coded residuals or stored exactly (SPEC.md §7), which no Python reader implements yet.`,
-    `# Take a .npy from the viewer's download buttons, or run`,
+    `# The values: this file carries no decoder network (so no decoder.onnx). Its lossy columns are`,
+    `# entropy-coded residuals (SPEC.md §7.2, §10) that no Python reader implements yet; columns stored`,
+    `# exactly are plain bytes (the §12 sketch). Take a .npy from the viewer's download buttons, or run`,
     `# \`baler decompress ${file.name} -o ${stem(file.name)}.npy\`, then:`,
     `import numpy as np`,
-    ``,
     ...pythonNpyLines(file),
   ].join('\n');
 }
