@@ -127,6 +127,31 @@ describe('baler publish, in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'landing.png'), fullPage: true });
   });
 
+  it('has snippets that run as printed: in Node next to the site’s baler-decoder.js, and in a page', async () => {
+    const reader = await openBytes(fieldBytes);
+    const first = ((await reader.read({ start: 0, end: 1 })) as Field).data[0];
+    const node = (await page.locator('#node-1').textContent())!;
+    const script = join(site, 'snippet.mjs');
+    await writeFile(script, node);
+    const { stdout } = await promisify(execFile)(process.execPath, [script]);
+    expect(stdout).toContain(`[ 1, 48, 64 ] ${first}`);
+    expect(stdout).toMatch(new RegExp(`\\d+ of ${fieldBytes.length} bytes fetched`));
+
+    const html = (await page.locator('#browser-1').textContent())!;
+    await writeFile(
+      join(site, 'snippet.html'),
+      html.replace(
+        'console.log(frame.shape, frame.data[0]);',
+        'document.title = String([frame.shape, frame.data[0]]);',
+      ),
+    );
+    const snippetPage = await context.newPage();
+    await snippetPage.goto(`${server.origin}/snippet.html`);
+    await snippetPage.waitForFunction(() => document.title !== '');
+    expect(await snippetPage.title()).toBe(`1,48,64,${first}`);
+    await snippetPage.close();
+  });
+
   it('opens the LHCb sample from the landing page, decoding values as Node does from part of the file', async () => {
     server.served.clear();
     await page.getByRole('link', { name: 'Open in the viewer' }).first().click();

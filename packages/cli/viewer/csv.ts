@@ -28,7 +28,8 @@ export function fieldToCsv(data: NumericArray, shape: number[], offset = 0): str
   return `${lines.join('\n')}\n`;
 }
 
-function cellFormatter(data: NumericArray | string[]): (i: number) => string {
+/** Prints element `i` of a column as CSV (and the viewer's row preview) shows it. */
+export function cellFormatter(data: NumericArray | string[]): (i: number) => string {
   if (Array.isArray(data)) return (i) => quote(data[i]!);
   if (data instanceof Float32Array) return (i) => shortestFloat32(data[i]!);
   return (i) => String(data[i]!);

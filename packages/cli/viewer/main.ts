@@ -6,7 +6,7 @@ import type { BalerReader, ByteSource } from '@baler/decoder';
 import { HttpRangeError, openBytes, openUrl } from '@baler/decoder';
 import type { ErrorBound, Field, NumericArray, Table } from '@baler/format';
 import { histogram, toFloat64 } from '../src/plot/stats.ts';
-import { fieldToCsv, tableToCsv } from './csv.ts';
+import { cellFormatter, fieldToCsv, tableToCsv } from './csv.ts';
 import { drawColourBar, drawFrame, drawHistogram } from './draw.ts';
 import { fieldToNpy, tableToNpy } from './npy.ts';
 import { boundAt, describeBoundFor, format, summarize } from './stats.ts';
@@ -289,10 +289,14 @@ function renderPreview(table: Table, start: number): void {
   head.append(element('th', 'row', { scope: 'col' }));
   for (const column of table.columns) head.append(element('th', column.name, { scope: 'col' }));
   const body = [head];
+  // Numbers as CSV prints them (shortest exact form in their dtype); text as it is, unquoted.
+  const cells = table.columns.map(({ data }) =>
+    Array.isArray(data) ? (i: number) => data[i]! : cellFormatter(data),
+  );
   for (let i = 0; i < shown; i++) {
     const row = element('tr');
     row.append(element('th', String(start + i), { scope: 'row' }));
-    for (const column of table.columns) row.append(element('td', String(column.data[i])));
+    for (const cell of cells) row.append(element('td', cell(i)));
     body.push(row);
   }
   preview.replaceChildren(
