@@ -1,19 +1,21 @@
 // A file whose values are predicted by a decoder network it carries: decoded within its bound by the
 // canonical engine, and its decoder.onnx runs in onnxruntime on the file's own latents with matching output.
 
-import { openBytes } from '@baler/decoder';
-import type { DecoderInfo, DenseNetwork, Table } from '@baler/format';
+import { onnxRuntimeEngine, openBytes } from '@baler/decoder';
+import type { DecoderInfo, DecoderPlan, DenseNetwork, Table } from '@baler/format';
 import {
   bytesSource,
   findSections,
   MemorySink,
   openBaler,
+  parseDenseOnnx,
   readSection,
   runDenseNetwork,
+  runWithEngineBound,
   SECTION_KIND,
   writeDatasetPieces,
 } from '@baler/format';
-import { datasetPieces, denseNetworkToOnnx } from '@baler/trainer';
+import { datasetPieces, denseNetworkToOnnx, engineSafeCandidate } from '@baler/trainer';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 
@@ -60,41 +62,80 @@ const planWith = (predictor: object) =>
     tolerance,
   }));
 
-async function write(predicted: boolean): Promise<Uint8Array> {
+const decoder: DecoderPlan = {
+  onnx: denseNetworkToOnnx(network),
+  info,
+  latents: (_piece, chunk) => codes.subarray(chunk * 3000, (chunk + 1) * 3000),
+};
+const modelPlans = table.columns.map(
+  (_, j) => planWith({ name: 'model', output: j, scale: 1, offset: 0 })[j]!,
+);
+
+async function write(predicted: boolean, anyEngine = false): Promise<Uint8Array> {
   const sink = new MemorySink();
   const source = datasetPieces(table);
-  const plans = predicted
-    ? table.columns.map((_, j) => planWith({ name: 'model', output: j, scale: 1, offset: 0 })[j]!)
-    : planWith({ name: 'constant', value: 0 });
+  const learned = anyEngine
+    ? await engineSafeCandidate({ plans: modelPlans, decoder }, firstRows(1000))
+    : { plans: modelPlans, decoder };
+  const plans = predicted ? learned.plans : planWith({ name: 'constant', value: 0 });
   await writeDatasetPieces(source.header, source.pieces(1000), sink, plans, {
-    ...(predicted
-      ? {
-          decoder: {
-            onnx: denseNetworkToOnnx(network),
-            info,
-            latents: (_piece, chunk) => codes.subarray(chunk * 3000, (chunk + 1) * 3000),
-          },
-        }
-      : {}),
+    ...(predicted ? { decoder: learned.decoder } : {}),
   });
   return sink.bytes();
+}
+
+function firstRows(count: number): Table {
+  return {
+    ...table,
+    rowCount: count,
+    columns: table.columns.map((c) => ({ ...c, data: (c.data as Float64Array).subarray(0, count) })),
+  };
+}
+
+function worstError(decoded: Table): number {
+  let worst = 0;
+  table.columns.forEach((column, j) => {
+    const back = decoded.columns[j]!.data as Float64Array;
+    const original = column.data as Float64Array;
+    for (let r = 0; r < rows; r++) worst = Math.max(worst, Math.abs(back[r]! - original[r]!));
+  });
+  return worst;
 }
 
 describe('a file that carries its decoder network', () => {
   it('decodes within its bound, and the model earns its bytes on data it explains', async () => {
     const bytes = await write(true);
     const reader = await openBytes(bytes);
-    const decoded = (await reader.read()) as Table;
-    table.columns.forEach((column, j) => {
-      const back = decoded.columns[j]!.data as Float64Array;
-      const original = column.data as Float64Array;
-      let worst = 0;
-      for (let r = 0; r < rows; r++) worst = Math.max(worst, Math.abs(back[r]! - original[r]!));
-      expect(worst).toBeLessThanOrEqual(1e-3);
-    });
+    expect(worstError((await reader.read()) as Table)).toBeLessThanOrEqual(1e-3);
     expect(reader.info.sections.find((s) => s.kind === 'model')?.sections).toBe(1);
     expect(reader.info.sections.find((s) => s.kind === 'latents')?.sections).toBe(3);
     expect(bytes.length).toBeLessThan((await write(false)).length);
+  });
+
+  it('keeps every bound when onnxruntime decodes a file written for any engine (decoder.anyOrder)', async () => {
+    const bytes = await write(true, true);
+    const engine = onnxRuntimeEngine(ort, { name: 'onnxruntime-node' });
+    const reader = await openBytes(bytes, { engine });
+    expect(reader.file.metadata.decoder?.anyOrder).toBe(true);
+    expect(worstError((await reader.read()) as Table)).toBeLessThanOrEqual(1e-3);
+    // The worst engine §11.4 allows: each output at the edge of its bound.
+    for (const sign of [1, -1]) {
+      const edge = {
+        name: 'edge',
+        canonical: false,
+        run: async (model: Uint8Array, input: Float32Array, batch: number) => {
+          const { out, bound: slack } = runWithEngineBound(parseDenseOnnx(model), input, batch);
+          return out.map((v, k) => v + sign * (k % 2 ? 1 : -1) * slack[k]!);
+        },
+      };
+      expect(
+        worstError((await (await openBytes(bytes, { engine: edge })).read()) as Table),
+      ).toBeLessThanOrEqual(1e-3);
+    }
+    // Room for the engines costs little here; a file written for the canonical kernels only refuses them.
+    const strict = await write(true);
+    expect(bytes.length).toBeLessThan(strict.length * 1.05);
+    await expect((await openBytes(strict, { engine })).read()).rejects.toMatchObject({ _tag: 'Unsupported' });
   });
 
   it('runs the carried decoder.onnx in onnxruntime on the file’s latents, matching the canonical output', async () => {

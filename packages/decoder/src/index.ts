@@ -41,7 +41,7 @@ export type {
   OnnxRuntimeSession,
 } from './engines/onnxruntime.ts';
 export { onnxRuntimeEngine } from './engines/onnxruntime.ts';
-export type { BalerReader } from './open.ts';
+export type { BalerReader, OpenOptions } from './open.ts';
 export { openBytes } from './open.ts';
 export type { HttpSource, HttpSourceOptions } from './web.ts';
 export { HttpRangeError, httpSource, openUrl } from './web.ts';

@@ -9,13 +9,16 @@
  * ```
  */
 import { openFileSource } from '@baler/format/node';
-import type { BalerReader } from './open.ts';
+import type { BalerReader, OpenOptions } from './open.ts';
 import { openBytes } from './open.ts';
 
-export async function openFile(path: string): Promise<BalerReader & { close(): Promise<void> }> {
+export async function openFile(
+  path: string,
+  options: OpenOptions = {},
+): Promise<BalerReader & { close(): Promise<void> }> {
   const source = await openFileSource(path);
   try {
-    return { ...(await openBytes(source)), close: () => source.close() };
+    return { ...(await openBytes(source, options)), close: () => source.close() };
   } catch (error) {
     await source.close();
     throw error;

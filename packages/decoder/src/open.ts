@@ -2,7 +2,17 @@
 // all of it, a row range, or chunk after chunk. Platform-free: no Node built-ins, no DOM beyond fetch.
 import type { BalerFile, ByteSource, Dataset, FileSummary } from '@baler/format';
 import { bytesSource, chunksOverlappingRows, openBaler, readDataset, summarizeFile } from '@baler/format';
+import type { DecoderEngine } from './engines/engine.ts';
 import { readAhead } from './read-ahead.ts';
+
+export interface OpenOptions {
+  /**
+   * Runs the file's decoder network (default: the built-in canonical kernels). A non-canonical engine such
+   * as onnxruntime is accepted for files that allow it (`decoder.anyOrder`, SPEC.md §11.4: every value
+   * stays within its bound under any binary32 engine); other files then throw `Unsupported`.
+   */
+  engine?: DecoderEngine;
+}
 
 export interface BalerReader {
   /** What the file holds and its honest byte breakdown. */
@@ -16,7 +26,10 @@ export interface BalerReader {
 }
 
 /** Opens a .baler file held in memory or behind any ByteSource. Throws the format's typed BalerErrors. */
-export async function openBytes(input: Uint8Array | ArrayBuffer | ByteSource): Promise<BalerReader> {
+export async function openBytes(
+  input: Uint8Array | ArrayBuffer | ByteSource,
+  options: OpenOptions = {},
+): Promise<BalerReader> {
   const source =
     input instanceof Uint8Array
       ? bytesSource(input)
@@ -29,7 +42,10 @@ export async function openBytes(input: Uint8Array | ArrayBuffer | ByteSource): P
   const readRows = (start: number, end: number) => {
     const chunks = new Set(chunksOverlappingRows(file.grid, start, end));
     const sections = file.sections.filter((s) => chunks.has(s.chunk));
-    return readDataset({ ...file, source: readAhead(source, sections) }, { rows: { start, end } });
+    return readDataset(
+      { ...file, source: readAhead(source, sections) },
+      { rows: { start, end }, ...(options.engine ? { engine: options.engine } : {}) },
+    );
   };
   return {
     info: summarizeFile(file),

@@ -2,7 +2,7 @@
 // of a remote file downloads only the chunks that hold them. Only `fetch` is needed: browsers, workers,
 // Node ≥ 18, Deno and edge runtimes all have it.
 import type { ByteSource } from '@baler/format';
-import type { BalerReader } from './open.ts';
+import type { BalerReader, OpenOptions } from './open.ts';
 import { openBytes } from './open.ts';
 
 export interface HttpSourceOptions {
@@ -67,8 +67,8 @@ export async function httpSource(url: string | URL, options: HttpSourceOptions =
  */
 export async function openUrl(
   url: string | URL,
-  options: HttpSourceOptions = {},
+  options: HttpSourceOptions & OpenOptions = {},
 ): Promise<BalerReader & { readonly source: HttpSource }> {
   const source = await httpSource(url, options);
-  return { ...(await openBytes(source)), source };
+  return { ...(await openBytes(source, options.engine ? { engine: options.engine } : {})), source };
 }

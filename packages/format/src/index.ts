@@ -67,6 +67,7 @@ export { validateMetadata } from './metadata.ts';
 export { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './model/canonical.ts';
 export type { Activation, DenseLayer, DenseNetwork } from './model/dense-network.ts';
 export { validateDenseNetwork } from './model/dense-network.ts';
+export { ACTIVATION_TOLERANCE, runWithEngineBound } from './model/engine-bound.ts';
 export type { DecoderInfo } from './model/latents.ts';
 export { ONNX_SUBSET, parseDenseOnnx } from './model/onnx.ts';
 export type { PredictorSpec } from './quantize/predictors.ts';
@@ -75,7 +76,14 @@ export type { BoundCheck } from './quantize/verify.ts';
 export { checkBound } from './quantize/verify.ts';
 export type { BalerFile } from './reader.ts';
 export { findSections, openBaler, readSection } from './reader.ts';
-export type { DatasetHeader, DecoderPlan, ReadOptions, StreamPlan, WriteDatasetOptions } from './storage.ts';
+export type {
+  DatasetHeader,
+  DecoderPlan,
+  NetworkEngine,
+  ReadOptions,
+  StreamPlan,
+  WriteDatasetOptions,
+} from './storage.ts';
 export {
   chooseGrid,
   DEFAULT_CHUNK_VALUES,

@@ -128,7 +128,13 @@ function decoderInfo(value: unknown): DecoderInfo | null {
     latentStep: d.latentStep,
     outputs: count(d.outputs, '$.decoder.outputs'),
     ...(d.blocks === undefined ? {} : { blocks: blockInfo(d.blocks, count) }),
+    ...(d.anyOrder === undefined ? {} : { anyOrder: flag(d.anyOrder, '$.decoder.anyOrder') }),
   };
+}
+
+function flag(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(path, 'must be true or false');
+  return value as boolean;
 }
 
 /** `$.decoder.blocks` (SPEC.md §7.3.1); its rank and the field's are checked where both are known. */

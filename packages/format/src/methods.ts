@@ -22,6 +22,8 @@ export interface StreamLocation {
   dtype: DType;
   /** For a `model` predictor: the prediction of every value of the stream (see predictionsFromModel). */
   predictions?: Float64Array;
+  /** How far another engine's prediction of each value may lie from `predictions` (SPEC.md §11.4). */
+  slack?: Float64Array;
 }
 
 /** The sections that store `data` with `method`. `tolerance` is required by lossy methods. */
@@ -58,6 +60,7 @@ export function encodeStream(
       params,
       tolerance,
       at.predictions,
+      at.slack,
     );
     const sections: SectionInput[] = [
       { kind: SECTION_KIND.residuals, ...base, codec: CODEC.raw, payload: encoded.residuals },

@@ -8,10 +8,11 @@ import type { BalerMetadata, FieldMetadata, TableMetadata } from './metadata.ts'
 import type { BlockInfo } from './model/blocks.ts';
 import { blockCount, codesPerBlock, predictionsFromBlocks, splitBlockCodes } from './model/blocks.ts';
 import { runDenseNetwork } from './model/canonical.ts';
+import { runWithEngineBound } from './model/engine-bound.ts';
 import type { DecoderInfo } from './model/latents.ts';
 import { parseDenseOnnx } from './model/onnx.ts';
 import { findSections, openBaler } from './reader.ts';
-import type { DecoderPlan, StreamPlan } from './storage.ts';
+import type { DecoderPlan, NetworkEngine, StreamPlan } from './storage.ts';
 import { describeDataset, readDataset, writeDatasetPieces, writeExactDataset } from './storage.ts';
 import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
 
@@ -204,6 +205,44 @@ describe('fields predicted in blocks (SPEC.md §7.3.1)', () => {
     const rows = (await readDataset(file, { rows: { start: 2, end: 4 } })) as Field;
     expect(Array.from(rows.data as Float64Array)).toEqual(Array.from(values.subarray(2 * 63, 4 * 63)));
     expect(findSections(file, SECTION_KIND.latents).length).toBe(2);
+  });
+
+  it('keeps every bound under any engine within §11.4 when the file allows it (decoder.anyOrder)', async () => {
+    // The worst engines §11.4 allows: every output pushed to the edge of its bound, one way or the other.
+    const edgeEngine = (push: (k: number) => number): NetworkEngine => ({
+      name: 'edge',
+      canonical: false,
+      async run(model, input, batch) {
+        const { out, bound } = runWithEngineBound(parseDenseOnnx(model), input, batch);
+        return out.map((v, k) => v + push(k) * bound[k]!);
+      },
+    });
+    const pushes = [() => 1, () => -1, (k: number) => (k % 2 ? 1 : -1), (k: number) => (k % 3 ? -1 : 1)];
+    const safe = await openBaler(
+      bytesSource(await writeField(spec, { ...decoder, info: { ...info, anyOrder: true } })),
+    );
+    expect(safe.metadata.decoder?.anyOrder).toBe(true);
+    for (const push of pushes) {
+      const values = ((await readDataset(safe, { engine: edgeEngine(push) })) as Field).data as Float64Array;
+      let worst = 0;
+      for (let i = 0; i < data.length; i++) worst = Math.max(worst, Math.abs(values[i]! - data[i]!));
+      expect(worst).toBeLessThanOrEqual(0.01);
+    }
+    // Without the flag the file's values are only safe under the canonical kernels: other engines are refused.
+    const strict = await openBaler(bytesSource(await writeField(spec, decoder)));
+    await expect(readDataset(strict, { engine: edgeEngine(() => 1) })).rejects.toMatchObject({
+      _tag: 'Unsupported',
+    });
+    // And the engine's outputs are what the reader used: pushed far beyond §11.4, values leave the bound.
+    const strictValues = (
+      (await readDataset(
+        { ...strict, metadata: { ...strict.metadata, decoder: { ...info, anyOrder: true } } },
+        {
+          engine: edgeEngine((k) => (k % 2 ? 1 : -1) * 1e4),
+        },
+      )) as Field
+    ).data as Float64Array;
+    expect(strictValues.some((v, i) => Math.abs(v - data[i]!) > 0.01)).toBe(true);
   });
 
   it('rejects inconsistent block descriptions with typed errors', async () => {

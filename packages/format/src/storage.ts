@@ -20,6 +20,7 @@ import {
 } from './model/blocks.ts';
 import { runDenseNetwork } from './model/canonical.ts';
 import type { DenseNetwork } from './model/dense-network.ts';
+import { runWithEngineBound } from './model/engine-bound.ts';
 import type { DecoderInfo } from './model/latents.ts';
 import { decodeLatents, encodeLatents, latentValues } from './model/latents.ts';
 import { parseDenseOnnx } from './model/onnx.ts';
@@ -203,15 +204,20 @@ async function writeModelSection(writer: BalerWriter, plan: DecoderPlan): Promis
   return network;
 }
 
-/** The network's output for one chunk `[rows][outputs]`, from its latent codes (writer side). */
+/**
+ * The network's output for one chunk `[rows][outputs]`, from its latent codes (writer side), with the
+ * bound on any other engine's deviation from it (SPEC.md §11.4).
+ */
 function modelOutput(
   network: DenseNetwork,
   info: DecoderInfo,
   codes: Int32Array,
   rows: number,
-): Float32Array {
-  return runDenseNetwork(network, latentValues(codes, info), rows);
+): { out: Float32Array; bound: Float32Array } {
+  return runWithEngineBound(network, latentValues(codes, info), rows);
 }
+
+type Predicted = Pick<StreamLocation, 'predictions' | 'slack'>;
 
 /** Each stream's predictions when its predictor is `model`, else undefined. */
 function streamPredictions(
@@ -226,7 +232,70 @@ function streamPredictions(
   return predictionsFromModel(predictor, out, outputs, rows, width);
 }
 
-const networks = new WeakMap<BalerFile, DenseNetwork>();
+/** The writer's side of streamPredictions: the predictions and how far another engine's may lie. */
+function predictedWithSlack(
+  plan: StreamPlan | undefined,
+  model: { out: Float32Array; bound: Float32Array } | undefined,
+  outputs: number,
+  rows: number,
+  width: number,
+  anyOrder: boolean,
+): Predicted {
+  const predictions = streamPredictions(plan, model?.out, outputs, rows, width);
+  if (!predictions || !model) return {};
+  if (!anyOrder) return { predictions };
+  const predictor = (plan!.method as unknown as { predictor: Extract<PredictorSpec, { name: 'model' }> })
+    .predictor;
+  // |scale| × bound, by the same indexing; plus the roundings of offset + scale × out.
+  const spread = { ...predictor, offset: 0, scale: Math.abs(predictor.scale) };
+  const slack = predictionsFromModel(spread, model.bound, outputs, rows, width);
+  return { predictions, slack: withRounding(slack, predictions, Math.abs(predictor.offset)) };
+}
+
+/** Adds to each slack the binary64 roundings of a prediction `p` computed as (a term of size ≤ c) + …. */
+function withRounding(slack: Float64Array, predictions: Float64Array, c: number): Float64Array {
+  for (let i = 0; i < slack.length; i++) slack[i] = slack[i]! + 2 ** -50 * (Math.abs(predictions[i]!) + c);
+  return slack;
+}
+
+const networks = new WeakMap<BalerFile, { network: DenseNetwork; onnx: Uint8Array }>();
+
+/**
+ * Runs a file's decoder network other than by the canonical kernels (the decoder's onnxruntime engine).
+ * `canonical` engines reproduce §11.1 bit for bit; others only within §11.4's bound, which files
+ * record they allow with `decoder.anyOrder`.
+ */
+export interface NetworkEngine {
+  readonly name: string;
+  readonly canonical: boolean;
+  /** `batch` rows of input [batch][inputs] → [batch][outputs], for the ONNX bytes `model`. */
+  run(model: Uint8Array, input: Float32Array, batch: number): Promise<Float32Array>;
+}
+
+/** The network's output on `input`: canonical unless the reader was given another engine. */
+async function runFileNetwork(
+  file: BalerFile,
+  info: DecoderInfo,
+  input: Float32Array,
+  rows: number,
+  engine: NetworkEngine | undefined,
+): Promise<Float32Array> {
+  const { network, onnx } = await fileNetwork(file, info);
+  if (!engine || engine.canonical) return runDenseNetwork(network, input, rows);
+  if (!engine.canonical && !info.anyOrder) {
+    throw formatErrors.unsupported(
+      'decoder engine',
+      `${engine.name}: this file was written for the canonical engine only (no decoder.anyOrder); decode it without the engine option`,
+    );
+  }
+  const out = await engine.run(onnx, input, rows);
+  if (!(out instanceof Float32Array) || out.length !== rows * info.outputs) {
+    throw new RangeError(
+      `engine ${engine.name} returned ${out?.length} values, expected ${rows * info.outputs}`,
+    );
+  }
+  return out;
+}
 
 /**
  * The decoder network's output `[rows][outputs]` for chunk `chunk`, when any of `methods` predicts with
@@ -237,6 +306,7 @@ async function chunkModelOutput(
   chunk: number,
   rows: number,
   methods: readonly StorageMethod[],
+  engine?: NetworkEngine,
 ): Promise<Float32Array | undefined> {
   if (!methods.some((m) => (m as { predictor?: PredictorSpec }).predictor?.name === 'model'))
     return undefined;
@@ -251,13 +321,12 @@ async function chunkModelOutput(
       '$.decoder.blocks',
       'the decoder predicts blocks, but a stream uses the row predictor "model" (blocks need "block-model")',
     );
-  const network = await fileNetwork(file, info);
   const latents = findSections(file, SECTION_KIND.latents, chunk);
   const label = sectionLabel({ kind: SECTION_KIND.latents, chunk, stream: 0xffffffff });
   if (latents.length !== 1)
     throw formatErrors.malformedSection(label, `expected exactly one, found ${latents.length}`);
   const z = decodeLatents(await readSection(file, latents[0]!), rows, info, label);
-  return runDenseNetwork(network, z, rows);
+  return runFileNetwork(file, info, z, rows, engine);
 }
 
 /**
@@ -269,6 +338,7 @@ async function chunkBlockPredictions(
   chunk: number,
   extent: readonly number[],
   spec: Extract<PredictorSpec, { name: 'block-model' }>,
+  engine?: NetworkEngine,
 ): Promise<Float64Array> {
   const info = file.metadata.decoder;
   if (!info?.blocks)
@@ -282,7 +352,6 @@ async function chunkBlockPredictions(
       '$.decoder.blocks.shape',
       `has rank ${block.length}, the field has rank ${extent.length}`,
     );
-  const network = await fileNetwork(file, info);
   const latents = findSections(file, SECTION_KIND.latents, chunk);
   const label = sectionLabel({ kind: SECTION_KIND.latents, chunk, stream: 0xffffffff });
   if (latents.length !== 1)
@@ -291,18 +360,22 @@ async function chunkBlockPredictions(
   const width = codesPerBlock(info.latent);
   const codes = decodeLatentCodes(await readSection(file, latents[0]!), blocks * width, width, label);
   const { input, center, spread } = splitBlockCodes(codes, info.latent, info.latentStep, info.blocks);
-  const out = runDenseNetwork(network, input, blocks);
+  const out = await runFileNetwork(file, info, input, blocks, engine);
   return predictionsFromBlocks(spec, out, info.outputs, center, spread, extent, block);
 }
 
 /** The file's decoder network (its one `model` section), parsed once per file and checked against `info`. */
-async function fileNetwork(file: BalerFile, info: DecoderInfo): Promise<DenseNetwork> {
-  let network = networks.get(file);
-  if (!network) {
+async function fileNetwork(
+  file: BalerFile,
+  info: DecoderInfo,
+): Promise<{ network: DenseNetwork; onnx: Uint8Array }> {
+  let parsed = networks.get(file);
+  if (!parsed) {
     const entries = findSections(file, SECTION_KIND.model);
     if (entries.length !== 1)
       throw formatErrors.malformedSection('section "model"', `expected exactly one, found ${entries.length}`);
-    network = parseDenseOnnx(await readSection(file, entries[0]!));
+    const onnx = await readSection(file, entries[0]!);
+    const network = parseDenseOnnx(onnx);
     const first = network.layers[0]!;
     const last = network.layers[network.layers.length - 1]!;
     if (first.inputs !== info.latent || last.outputs !== info.outputs) {
@@ -311,9 +384,10 @@ async function fileNetwork(file: BalerFile, info: DecoderInfo): Promise<DenseNet
         `the network maps ${first.inputs} → ${last.outputs}, the metadata says ${info.latent} → ${info.outputs}`,
       );
     }
-    networks.set(file, network);
+    parsed = { network, onnx };
+    networks.set(file, parsed);
   }
-  return network;
+  return parsed;
 }
 
 /** Encodes every stream of one chunk (verified, see encodeVerified) and appends its sections. */
@@ -325,8 +399,8 @@ async function writeChunk(
   predicted?: { network: DenseNetwork; plan: DecoderPlan },
 ): Promise<void> {
   const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
-  let out: Float32Array | undefined;
-  let blockPredictions: Float64Array | undefined;
+  let out: { out: Float32Array; bound: Float32Array } | undefined;
+  let blockPredictions: Predicted | undefined;
   if (predicted?.plan.info.blocks) {
     blockPredictions = await writeBlockLatents(writer, chunk, piece, plans[0], predicted);
   } else if (predicted) {
@@ -343,30 +417,29 @@ async function writeChunk(
     out = modelOutput(predicted.network, predicted.plan.info, codes, rows);
   }
   const outputs = predicted?.plan.info.outputs ?? 0;
+  // With decoder.anyOrder, each model prediction is quantized with its engine slack (§11.4).
+  const anyOrder = predicted?.plan.info.anyOrder === true;
   if (piece.kind === 'table') {
     for (let j = 0; j < piece.columns.length; j++) {
       const column = piece.columns[j]!;
-      const predictions = streamPredictions(plans[j], out, outputs, rows, 1);
       const at = {
         chunk,
         stream: j,
         shape: [piece.rowCount],
         dtype: column.dtype,
-        ...(predictions ? { predictions } : {}),
+        ...predictedWithSlack(plans[j], out, outputs, rows, 1, anyOrder),
       };
       for (const section of encodeVerified(plans[j] ?? EXACT_PLAN, column.data, at))
         await writer.addSection(section);
     }
   } else {
-    const predictions =
-      blockPredictions ??
-      streamPredictions(plans[0], out, outputs, rows, piece.data.length / Math.max(rows, 1));
     const at = {
       chunk,
       stream: 0,
       shape: piece.shape,
       dtype: piece.dtype,
-      ...(predictions ? { predictions } : {}),
+      ...(blockPredictions ??
+        predictedWithSlack(plans[0], out, outputs, rows, piece.data.length / Math.max(rows, 1), anyOrder)),
     };
     for (const section of encodeVerified(plans[0] ?? EXACT_PLAN, piece.data, at))
       await writer.addSection(section);
@@ -383,7 +456,7 @@ async function writeBlockLatents(
   piece: Dataset,
   plan: StreamPlan | undefined,
   predicted: { network: DenseNetwork; plan: DecoderPlan },
-): Promise<Float64Array | undefined> {
+): Promise<Predicted | undefined> {
   const info = predicted.plan.info;
   const block = info.blocks!;
   if (piece.kind !== 'field' || block.shape.length !== piece.shape.length)
@@ -402,8 +475,23 @@ async function writeBlockLatents(
   const predictor = (plan?.method as { predictor?: PredictorSpec } | undefined)?.predictor;
   if (predictor?.name !== 'block-model') return undefined;
   const { input, center, spread } = splitBlockCodes(codes, info.latent, info.latentStep, block);
-  const out = runDenseNetwork(predicted.network, input, blocks);
-  return predictionsFromBlocks(predictor, out, info.outputs, center, spread, piece.shape, block.shape);
+  const { out, bound } = runWithEngineBound(predicted.network, input, blocks);
+  const predictions = predictionsFromBlocks(
+    predictor,
+    out,
+    info.outputs,
+    center,
+    spread,
+    piece.shape,
+    block.shape,
+  );
+  if (!info.anyOrder) return { predictions };
+  // |spread| × bound, by the same indexing; plus the roundings of center + spread × out.
+  const zero = new Float64Array(blocks);
+  const size = spread.map(Math.abs);
+  const slack = predictionsFromBlocks(predictor, bound, info.outputs, zero, size, piece.shape, block.shape);
+  const largestCenter = center.reduce((m, c) => Math.max(m, Math.abs(c)), 0);
+  return { predictions, slack: withRounding(slack, predictions, largestCenter) };
 }
 
 function buildMetadata(
@@ -478,6 +566,11 @@ export function encodeStreamForTrial(
 export interface ReadOptions {
   /** Rows [start, end) of axis 0 (table rows or field frames); all when absent. */
   rows?: { start: number; end: number };
+  /**
+   * Runs the decoder network instead of the canonical kernels. A non-canonical engine is refused
+   * (`Unsupported`) for files without `decoder.anyOrder`, whose bounds hold only under the canonical one.
+   */
+  engine?: NetworkEngine;
 }
 
 /** Decodes the whole dataset, or the rows asked for, reading only the chunks that hold them. */
@@ -507,6 +600,7 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
         c,
         count,
         metadata.columns.map((col) => col.method),
+        options.engine,
       );
       for (let j = 0; j < metadata.columns.length; j++) {
         const column = metadata.columns[j]!;
@@ -544,7 +638,7 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
     const out =
       predictor?.name === 'block-model'
         ? undefined
-        : await chunkModelOutput(file, c, rows, [metadata.method]);
+        : await chunkModelOutput(file, c, rows, [metadata.method], options.engine);
     if (out && width !== shapeSize(metadata.shape.slice(1))) {
       throw formatErrors.malformedSection(
         'section "chunk-index"',
@@ -553,7 +647,7 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
     }
     const predictions =
       predictor?.name === 'block-model'
-        ? await chunkBlockPredictions(file, c, box.count, predictor)
+        ? await chunkBlockPredictions(file, c, box.count, predictor, options.engine)
         : streamPredictions(
             { method: metadata.method, bound: metadata.bound },
             out,

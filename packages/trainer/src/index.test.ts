@@ -30,6 +30,7 @@ describe('@baler/trainer public API', () => {
         "describeBoundSpec",
         "describeNormalization",
         "encodeLatents",
+        "engineSafeCandidate",
         "evaluateTrial",
         "exportDecoder",
         "extractDecoder",

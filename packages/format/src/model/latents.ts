@@ -15,6 +15,8 @@ export interface DecoderInfo {
   outputs: number;
   /** Present when the network predicts blocks of a field rather than rows (SPEC.md §7.3.1). */
   blocks?: BlockInfo;
+  /** True when the bounds hold under any binary32 engine within SPEC.md §11.4's bound, not only the canonical one. */
+  anyOrder?: boolean;
 }
 
 export function encodeLatents(codes: Int32Array, latent: number): Uint8Array {

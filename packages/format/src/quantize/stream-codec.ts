@@ -165,6 +165,7 @@ export function encodeQuantizedStream(
   params: QuantizerParams,
   tolerance: Tolerance,
   predictions?: Float64Array,
+  slack?: Float64Array,
 ): EncodedStream {
   const n = values.length;
   const cast = castFor(dtype);
@@ -218,7 +219,10 @@ export function encodeQuantizedStream(
               : float64
                 ? wc
                 : cast(wc);
-          if (Math.abs(out - value) <= allowed) {
+          if (
+            Math.abs(out - value) <= allowed &&
+            withinSlack(wc, value, allowed, i, slack, log, params, cast)
+          ) {
             q = candidate;
             w = wc;
             exception = false;
@@ -245,6 +249,31 @@ export function encodeQuantizedStream(
   const exceptionValues = allocateArray(dtype, positions.length);
   for (let k = 0; k < positions.length; k++) (exceptionValues as Float64Array)[k] = input[positions[k]!]!;
   return { residuals: encoder.finish(), exceptions: { positions, values: exceptionValues } };
+}
+
+/**
+ * With `slack` (a model prediction another engine may compute up to slack[i] away, SPEC.md §11.4), the
+ * working value may land anywhere in [w − d, w + d]; the output is monotonic in w, so both ends within
+ * the bound put every value between them within it too. d adds the roundings of prediction + q × step.
+ */
+function withinSlack(
+  w: number,
+  value: number,
+  allowed: number,
+  i: number,
+  slack: Float64Array | undefined,
+  log: boolean,
+  params: QuantizerParams,
+  cast: (v: number) => number,
+): boolean {
+  if (!slack) return true;
+  const d = slack[i]! * (1 + 2 ** -40) + 2 ** -50 * Math.abs(w);
+  if (!(d < Number.POSITIVE_INFINITY)) return false;
+  for (const end of [w - d, w + d]) {
+    const out = log ? reconstruct(end, value < 0, params, cast) : cast(end);
+    if (!(Math.abs(out - value) <= allowed)) return false;
+  }
+  return true;
 }
 
 export function decodeQuantizedStream(

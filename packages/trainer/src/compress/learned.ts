@@ -14,6 +14,7 @@ import { datasetToMatrix } from '../train/matrix.ts';
 import type { ColumnTransform } from '../train/normalization.ts';
 import { normalize } from '../train/normalization.ts';
 import { trainModel } from '../train/train.ts';
+import { engineSafeCandidate } from './engine-safety.ts';
 
 export interface LearnedOptions {
   /** Latent width. */
@@ -94,7 +95,7 @@ export async function learnedTableCandidate(
       return Int32Array.from(z, (v) => Math.round(v / latentStep));
     },
   };
-  return { plans, decoder };
+  return engineSafeCandidate({ plans, decoder }, first);
 }
 
 /** Row-major [rows][columns] float32 of the standardized working values. */
@@ -173,7 +174,7 @@ export async function modelDirCandidate(
     return { ...plan, method: { ...plan.method, predictor: { name: 'model', output: j, ...affine } } };
   });
   if (predicted === 0) return undefined;
-  return { plans, decoder: decoderPlan(loaded, latentStep, latentsOf) };
+  return engineSafeCandidate({ plans, decoder: decoderPlan(loaded, latentStep, latentsOf) }, first);
 }
 
 /**
@@ -213,10 +214,13 @@ export async function modelDirFieldCandidate(
   };
   const latentStep = latentStepFor(await latentsOf(first), DEFAULT_LEARNED.latentResolution);
   const predictor = { name: 'model', output: 0, ...affine };
-  return {
-    plans: [{ ...plan, method: { ...plan.method, predictor } }],
-    decoder: decoderPlan(loaded, latentStep, latentsOf),
-  };
+  return engineSafeCandidate(
+    {
+      plans: [{ ...plan, method: { ...plan.method, predictor } }],
+      decoder: decoderPlan(loaded, latentStep, latentsOf),
+    },
+    first,
+  );
 }
 
 /**

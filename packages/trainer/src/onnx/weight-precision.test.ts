@@ -37,7 +37,9 @@ describe('exportDecoder', () => {
     const plain = parseDenseOnnx(denseNetworkToOnnx(network, { weightPrecision: precision }));
     const corrected = parseDenseOnnx(exportDecoder(network, precision, { latents, rows }));
     // The stored weights are the same; only the biases moved.
-    corrected.layers.forEach((layer, k) => expect(layer.weight).toEqual(plain.layers[k]!.weight));
+    corrected.layers.forEach((layer, k) => {
+      expect(layer.weight).toEqual(plain.layers[k]!.weight);
+    });
     const before = errors(runDenseNetwork(plain, latents, rows), exact, 26);
     const after = errors(runDenseNetwork(corrected, latents, rows), exact, 26);
     expect(after.bias).toBeLessThan(before.bias / 4);
