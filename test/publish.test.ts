@@ -16,6 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCapturing } from '../packages/cli/src/test-support.ts';
 import { launchChromium } from '../packages/decoder/scripts/chromium.ts';
+import { flowLikeField } from './flow-field.ts';
 import { type StaticServer, startStaticServer } from './static-server.ts';
 
 const SAMPLE = fileURLToPath(new URL('../data/sample/lhcb-sample.h5', import.meta.url));
@@ -31,24 +32,6 @@ let context: BrowserContext;
 let page: Page;
 const requests: string[] = [];
 const pageErrors: string[] = [];
-
-/**
- * A 24 × 48 × 64 float32 field like frames of flow past an obstacle, with a little seeded noise so that its
- * chunks are not all tiny: large enough next to the file's 4 KiB tail for partial reads to show.
- */
-function cfdLikeField(): Field {
-  const [frames, rows, cols] = [24, 48, 64];
-  const data = new Float32Array(frames * rows * cols);
-  let seed = 12345;
-  for (let t = 0; t < frames; t++)
-    for (let y = 0; y < rows; y++)
-      for (let x = 0; x < cols; x++) {
-        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-        const wave = Math.sin(x / 8 - t / 3) * Math.cos((y - rows / 2) / 10) + x / cols;
-        data[(t * rows + y) * cols + x] = wave + 0.01 * (seed / 2 ** 32 - 0.5);
-      }
-  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float32', data, attributes: {} };
-}
 
 async function waitReady(): Promise<void> {
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''));
@@ -67,7 +50,8 @@ beforeAll(async () => {
   });
   lhcbBytes = lhcb.bytes;
   await writeFile(join(dir, 'lhcb-sample.baler'), lhcbBytes);
-  const field = await compressDataset(cfdLikeField(), {
+  // 24 × 48 × 64 with a little noise: large enough next to the file's 4 KiB tail for partial reads to show.
+  const field = await compressDataset(flowLikeField(24, 48, 64, 0.01), {
     bound: parseBound('abs=1e-3'),
     chunkRows: 4,
     source: 'synthetic flow',

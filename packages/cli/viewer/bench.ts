@@ -6,8 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Field } from '@baler/format';
 import { compressDataset, parseBound } from '@baler/trainer';
+import { flowLikeField } from '../../../test/flow-field.ts';
 import { startStaticServer } from '../../../test/static-server.ts';
 import { launchChromium } from '../../decoder/scripts/chromium.ts';
 import { publishSite } from '../src/publish/site.ts';
@@ -16,23 +16,13 @@ const [FRAMES, ROWS, COLS] = [128, 256, 256];
 const BITS_PER_SECOND = 20e6;
 const LATENCY_MS = 40;
 
-function field(): Field {
-  const data = new Float32Array(FRAMES * ROWS * COLS);
-  let seed = 1;
-  for (let t = 0; t < FRAMES; t++)
-    for (let y = 0; y < ROWS; y++)
-      for (let x = 0; x < COLS; x++) {
-        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-        const wave = Math.sin(x / 20 - t / 9) * Math.cos((y - ROWS / 2) / 30) + x / COLS;
-        data[(t * ROWS + y) * COLS + x] = wave + 0.05 * (seed / 2 ** 32 - 0.5);
-      }
-  return { kind: 'field', shape: [FRAMES, ROWS, COLS], dtype: 'float32', data, attributes: {} };
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'baler-viewer-bench-'));
 try {
   let started = performance.now();
-  const compressed = await compressDataset(field(), { bound: parseBound('abs=1e-3'), source: 'bench field' });
+  const compressed = await compressDataset(flowLikeField(FRAMES, ROWS, COLS, 0.05), {
+    bound: parseBound('abs=1e-3'),
+    source: 'bench field',
+  });
   console.log(
     `compressed 32 MiB to ${compressed.bytes.length.toLocaleString('en-US')} bytes, ` +
       `${compressed.summary.chunks} chunks, in ${((performance.now() - started) / 1000).toFixed(1)} s`,

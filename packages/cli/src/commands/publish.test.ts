@@ -137,7 +137,7 @@ describe('baler publish', () => {
     // The Python snippets run as printed on the page, on the published files: the standard-library part
     // always (where python3 exists), the onnxruntime part where BALER_PYTHON has onnxruntime and numpy.
     const snippet = (id: string) =>
-      /<pre id="python-\d"><code>([^]*?)<\/code>/
+      /<pre id="python-\d"><code>([\s\S]*?)<\/code>/
         .exec(landing.slice(landing.indexOf(`<pre id="${id}">`)))![1]!
         .replace(/&(quot|#39|lt|gt|amp);/g, (_, e) => PYTHON_ENTITIES[e]!);
     const metadata = await runPython(snippet('python-0').split('\n\n')[0]!, site);
