@@ -35,8 +35,9 @@ Options:
   -m, --model DIR          let the network of a model directory from 'baler train' compete with the
                            classical predictors (kept only when it saves bytes, its decoder's weights
                            and the latents counted); a field's frames must have the model's shape
-      --no-learn           tables: skip training the small autoencoder that competes with the
-                           classical predictors (it is kept only when it saves bytes, network included)
+      --no-learn           skip training the small autoencoders that compete with the classical
+                           predictors (tables: one per row; fields: linear block autoencoders, a few
+                           seconds at most); one is kept only when it saves bytes, network included
       --no-verify          skip decoding the written bytes to check every value (not recommended)
   -f, --force              overwrite OUT.baler if it exists
       --json               print a JSON summary on stdout

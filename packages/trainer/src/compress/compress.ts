@@ -7,6 +7,7 @@ import type {
   Dataset,
   DatasetHeader,
   DecoderPlan,
+  Field,
   FileSummary,
   StreamPlan,
   Table,
@@ -34,6 +35,8 @@ import {
   modelDirCandidate,
   modelDirFieldCandidate,
 } from './learned.ts';
+import type { BlockLearnOptions, LearnedCandidate } from './learned-blocks.ts';
+import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates } from './learned-blocks.ts';
 import { planColumn } from './plan.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
@@ -52,6 +55,8 @@ export interface CompressOptions {
    * (network and latents counted). Off by default in the library; the CLI turns it on.
    */
   learn?: boolean | Partial<LearnedOptions>;
+  /** For fields with `learn`: the block autoencoders to try (block shapes, latent widths, budget). */
+  learnBlocks?: Partial<BlockLearnOptions>;
   /** A model directory from `baler train`: its network competes instead of one trained on the fly. */
   model?: LoadedModelDir;
   onProgress?: (stage: string, done: number, total: number) => void;
@@ -128,18 +133,30 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
       ? planTable(first, options.bound, overrides, ranges)
       : planField(first, options.bound, ranges?.[0]);
   let decoder: DecoderPlan | undefined;
-  const family = options.model ? options.model.config.name : 'dense-ae-tiny';
-  const learned = await learnedCandidate(first, plans, options);
-  if (learned) {
+  let chosen: LearnedCandidate | undefined;
+  const { training, validation } = splitRows(first);
+  const candidates = await learnedCandidates(first, training, plans, options);
+  if (candidates.length > 0) {
+    // Rank several candidates on rows they were not trained on, then the best faces the classical plans
+    // on the whole first piece, every byte of its network and latents counted.
+    let best = candidates[0]!;
+    if (candidates.length > 1) {
+      let bestBytes = Number.POSITIVE_INFINITY;
+      for (const candidate of candidates) {
+        const bytes = await trialBytes(header, validation, candidate.plans, candidate.decoder);
+        if (bytes < bestBytes) [best, bestBytes] = [candidate, bytes];
+      }
+    }
     const classicalBytes = await trialBytes(header, first, plans);
-    const learnedBytes = await trialBytes(header, first, learned.plans, learned.decoder);
+    const learnedBytes = await trialBytes(header, first, best.plans, best.decoder);
     options.onProgress?.('learn', learnedBytes, classicalBytes);
     if (learnedBytes < classicalBytes) {
-      const from = options.model ? `${family} from --model` : family;
-      const note = `learned: ${from} decoder, ${learned.decoder.info.latent} latents`;
-      reasons = reasons.map((reason, j) => (learned.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
-      plans = learned.plans;
-      decoder = learned.decoder;
+      const candidate = best;
+      const note = `learned: ${candidate.description}`;
+      reasons = reasons.map((reason, j) => (candidate.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
+      plans = candidate.plans;
+      decoder = candidate.decoder;
+      chosen = candidate;
     }
   }
   const configHash = hashConfig({
@@ -151,7 +168,7 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
   const fileBytes = await writeDatasetPieces(header, source.pieces(rowsPerPiece), sink, plans, {
     source: options.source ?? null,
     configHash,
-    model: describeModel(plans, family),
+    model: describeModel(plans, chosen),
     ...(decoder ? { decoder } : {}),
     onChunk: (_, rows) => options.onProgress?.('compress', rows, source.rows),
   });
@@ -159,20 +176,56 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
 }
 
 /**
- * The learned candidate that competes with the classical plans: the network of `options.model` (tables
- * and fields), or for tables with `options.learn` a small autoencoder trained on the first piece.
+ * The learned candidates that compete with the classical plans: the network of `options.model`, or with
+ * `options.learn` small autoencoders trained on the first piece (per row for tables, per block for fields).
  */
-async function learnedCandidate(first: Dataset, plans: StreamPlan[], options: CompressOptions) {
+async function learnedCandidates(
+  first: Dataset,
+  training: Dataset,
+  plans: StreamPlan[],
+  options: CompressOptions,
+): Promise<LearnedCandidate[]> {
   const source = options.source ?? 'input';
-  if (first.kind === 'field') {
-    return options.model ? modelDirFieldCandidate(first, plans, options.model, source) : undefined;
+  const single = (
+    candidate: { plans: StreamPlan[]; decoder: DecoderPlan } | undefined,
+    family: string,
+    description: string,
+  ): LearnedCandidate[] => (candidate ? [{ ...candidate, family, description }] : []);
+  if (options.model) {
+    const { name } = options.model.config;
+    const candidate =
+      first.kind === 'field'
+        ? await modelDirFieldCandidate(first, plans, options.model, source)
+        : await modelDirCandidate(first, plans, options.model, source);
+    const latents = `${candidate?.decoder.info.latent} latents per ${first.kind === 'field' ? 'frame' : 'row'}`;
+    return single(candidate, name, `${name} from --model decoder, ${latents}`);
   }
-  if (options.model) return modelDirCandidate(first, plans, options.model, source);
-  if (!options.learn) return undefined;
-  return learnedTableCandidate(first, plans, {
-    ...DEFAULT_LEARNED,
-    ...(options.learn === true ? {} : options.learn),
+  if (!options.learn) return [];
+  if (first.kind === 'field') {
+    const blocks = { ...DEFAULT_BLOCK_LEARN, ...options.learnBlocks };
+    return learnedBlockCandidates(training as Field, plans, blocks);
+  }
+  const learnOptions = { ...DEFAULT_LEARNED, ...(options.learn === true ? {} : options.learn) };
+  const candidate = await learnedTableCandidate(first, plans, learnOptions);
+  return single(candidate, 'dense-ae-tiny', `dense-ae-tiny decoder, ${learnOptions.latent} latents`);
+}
+
+/**
+ * A field's first piece split along axis 0 into the rows block models train on (the leading three
+ * quarters) and the rows they are ranked on; both are the whole piece when it has fewer than 4 rows.
+ * Tables train on the whole piece.
+ */
+function splitRows(piece: Dataset): { training: Dataset; validation: Dataset } {
+  if (piece.kind !== 'field' || piece.shape[0]! < 4) return { training: piece, validation: piece };
+  const rows = piece.shape[0]!;
+  const cut = Math.ceil((rows * 3) / 4);
+  const perRow = piece.data.length / rows;
+  const part = (start: number, end: number): Field => ({
+    ...piece,
+    shape: [end - start, ...piece.shape.slice(1)],
+    data: piece.data.subarray(start * perRow, end * perRow),
   });
+  return { training: part(0, cut), validation: part(cut, rows) };
 }
 
 /** The bytes a file of just `piece` would take with these plans: the honest cost candidates compete on. */
@@ -235,18 +288,12 @@ function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOve
   return { plans: chosen.map((c) => c.plan), reasons: chosen.map((c) => c.reason) };
 }
 
-function describeModel(plans: readonly StreamPlan[], family: string) {
+/** The metadata's informative `model` member: the learned predictor the file uses, if any. */
+function describeModel(plans: readonly StreamPlan[], learned: LearnedCandidate | undefined) {
   const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
-  const learned = plans.filter((p) => predictorOf(p) === 'model');
-  if (learned.length > 0) {
-    return {
-      family,
-      description:
-        family === 'dense-ae-tiny'
-          ? 'autoencoder trained on the first chunk; its decoder predicts the columns from per-row latents'
-          : 'autoencoder from a model directory; its decoder predicts each row from per-row latents',
-      streams: learned.length,
-    };
+  const predicted = plans.filter((p) => predictorOf(p) === 'model' || predictorOf(p) === 'block-model');
+  if (learned && predicted.length > 0) {
+    return { family: learned.family, description: learned.description, streams: predicted.length };
   }
   const stencils = plans.filter((p) => predictorOf(p) === 'stencil');
   if (stencils.length === 0) return null;

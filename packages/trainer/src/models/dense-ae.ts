@@ -8,9 +8,12 @@ import type { Activation } from '@baler/format';
 import { Prng } from '../train/prng.ts';
 
 export interface DenseAeConfig {
-  family: 'dense-ae';
-  /** Values per sample (table columns, or a field's values per frame). */
+  /** `dense-ae`: a sample is a table row or a field frame; `block-ae`: a normalized block of a field. */
+  family: 'dense-ae' | 'block-ae';
+  /** Values per sample (table columns, a field's values per frame, or per block). */
   inputs: number;
+  /** `block-ae`: the block shape, one extent per axis of the field; its product is `inputs`. */
+  block?: number[];
   /** Hidden layer sizes from the input down, e.g. [200, 100, 50]. */
   encoder: number[];
   /** Latent values per sample (k). */
@@ -61,6 +64,16 @@ export function validateDenseAeConfig(config: DenseAeConfig): DenseAeConfig {
   };
   whole(config.inputs, 'inputs');
   whole(config.latent, 'latent');
+  if (config.family !== 'dense-ae' && config.family !== 'block-ae')
+    throw new RangeError(`family must be dense-ae or block-ae, got ${JSON.stringify(config.family)}`);
+  if (config.block !== undefined) {
+    if (!Array.isArray(config.block) || config.block.length === 0)
+      throw new RangeError('block must list one extent per axis of the field');
+    for (const [i, size] of config.block.entries()) whole(size, `block[${i}]`);
+    const values = config.block.reduce((a, b) => a * b, 1);
+    if (values !== config.inputs)
+      throw new RangeError(`block [${config.block}] holds ${values} values but inputs is ${config.inputs}`);
+  }
   if (!Array.isArray(config.encoder)) throw new RangeError('encoder must be a list of layer sizes');
   if (!Array.isArray(config.decoder)) throw new RangeError('decoder must be a list of layer sizes');
   for (const [i, size] of config.encoder.entries()) whole(size, `encoder[${i}]`);

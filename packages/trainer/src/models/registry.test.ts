@@ -33,7 +33,12 @@ describe('model registry', () => {
   });
 
   it('lists presets as JSON configs and fills defaults: half the inputs as latent, mirrored decoder', () => {
-    expect(listModels().map((m) => m.name)).toEqual(['dense-ae', 'dense-ae-slim', 'dense-ae-tiny']);
+    expect(listModels().map((m) => m.name)).toEqual([
+      'dense-ae',
+      'dense-ae-slim',
+      'dense-ae-tiny',
+      'block-ae',
+    ]);
     expect(JSON.parse(JSON.stringify(listModels()))).toEqual(listModels());
     expect(resolveModelConfig('dense-ae-slim', { inputs: 2500 })).toMatchObject({
       encoder: [64, 32],
@@ -41,6 +46,16 @@ describe('model registry', () => {
       decoder: [32, 64],
     });
     expect(resolveModelConfig('dense-ae', { inputs: 8, decoder: [16] }).decoder).toEqual([16]);
+    expect(resolveModelConfig('block-ae', { inputs: 60, block: [1, 6, 10] })).toMatchObject({
+      family: 'block-ae',
+      encoder: [],
+      latent: 4,
+      decoder: [],
+      block: [1, 6, 10],
+    });
+    expect(() => resolveModelConfig('block-ae', { inputs: 64, block: [1, 6, 10] })).toThrow(
+      /block \[1,6,10\] holds 60 values but inputs is 64/,
+    );
   });
 
   it('names what is wrong with a config', () => {

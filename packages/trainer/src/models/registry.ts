@@ -1,6 +1,6 @@
 // The models Baler can train, keyed by name. Each entry is a JSON config (a family plus its sizes), so
 // that `--model NAME` and a `--config FILE` say the same things, and a model directory's config.json is
-// enough to rebuild the network. Conv autoencoders for fields will join as another family.
+// enough to rebuild the network. `block-ae` is the same dense network on normalized blocks of a field.
 
 import {
   createDenseAe,
@@ -31,6 +31,7 @@ const DENSE_DEFAULTS = {
 const CONFIG_KEYS = [
   'family',
   'inputs',
+  'block',
   'encoder',
   'latent',
   'decoder',
@@ -55,6 +56,11 @@ const PRESETS: Record<string, ModelPreset> = {
     name: 'dense-ae-tiny',
     description: 'one hidden layer of 32 each side: the smallest decoder to ship',
     config: { ...DENSE_DEFAULTS, encoder: [32] },
+  },
+  'block-ae': {
+    name: 'block-ae',
+    description: 'fields: a linear autoencoder on normalized blocks (default 8 values per axis)',
+    config: { ...DENSE_DEFAULTS, family: 'block-ae', encoder: [], latent: 4 },
   },
 };
 
@@ -88,7 +94,7 @@ export function resolveModelConfig(name: string, config: ModelConfigInput): Dens
   const resolved: DenseAeConfig = {
     ...merged,
     inputs: config.inputs,
-    family: 'dense-ae',
+    family: preset.config.family,
     encoder,
     latent: merged.latent ?? Math.max(1, Math.round(config.inputs / 2)),
     decoder: merged.decoder ?? [...encoder].reverse(),
@@ -114,7 +120,8 @@ export function createModel(
 
 /** A model of a full config (from config.json or a checkpoint) holding `params`. */
 export function denseModelFromConfig(name: string, config: DenseAeConfig, params: Float32Array): DenseModel {
-  if (config.family !== 'dense-ae') throw new ModelConfigError(`unknown model family "${config.family}"`);
+  if (config.family !== 'dense-ae' && config.family !== 'block-ae')
+    throw new ModelConfigError(`unknown model family "${config.family}"`);
   return denseAeFromParams(name, config, params);
 }
 
