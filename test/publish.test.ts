@@ -182,6 +182,13 @@ describe('baler publish, in Chromium', () => {
     expect(unlabelled).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'table.png'), fullPage: true });
 
+    // Focus is visible: the control reached by Tab wears the site's 3 px orange outline.
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return [document.activeElement!.tagName, style.outlineStyle, style.outlineWidth, style.outlineColor];
+    });
+    expect(ring.slice(1)).toEqual(['solid', '3px', 'rgb(224, 112, 16)']);
     await page.locator('#table-csv').focus();
     const [csv] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     expect(csv.suggestedFilename()).toBe('lhcb-sample-rows-600-640.csv');
