@@ -64,6 +64,8 @@ export type {
   TableMetadata,
 } from './metadata.ts';
 export { validateMetadata } from './metadata.ts';
+export type { BlockInfo } from './model/blocks.ts';
+export { blockCount, codesPerBlock, predictionsFromBlocks, splitBlockCodes } from './model/blocks.ts';
 export { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './model/canonical.ts';
 export type { Activation, DenseLayer, DenseNetwork } from './model/dense-network.ts';
 export { validateDenseNetwork } from './model/dense-network.ts';

@@ -119,3 +119,37 @@ export function randomInput(length: number, seed: number): Float32Array {
   const random = seededRandom(seed);
   return Float32Array.from({ length }, () => (random() - 0.5) * 4);
 }
+
+/**
+ * Frames of rows × cols tiled by 8 × 8 blocks (edge blocks cut short), each block `centre + spread ×
+ * (a P + b Q)` of two fixed rough zero-mean patterns with its own level and contrast, plus ±0.005 noise:
+ * what a 2-latent linear block autoencoder explains once each block is normalized, and neighbours do not.
+ */
+export function blockPatternField(frames: number, rows: number, cols: number, seed = 31): Field {
+  const random = seededRandom(seed);
+  const pattern = () => {
+    const p = Float64Array.from({ length: 64 }, () => random() * 2 - 1);
+    const mean = p.reduce((a, b) => a + b, 0) / 64;
+    return p.map((v) => v - mean);
+  };
+  const p = pattern();
+  const q = pattern();
+  const data = new Float64Array(frames * rows * cols);
+  for (let t = 0; t < frames; t++) {
+    for (let by = 0; by < rows; by += 8) {
+      for (let bx = 0; bx < cols; bx += 8) {
+        const [a, b] = [random() * 2 - 1, random() * 2 - 1];
+        const centre = (random() - 0.5) * 10;
+        const spread = 0.5 + random() * 2;
+        for (let y = by; y < Math.min(rows, by + 8); y++) {
+          for (let x = bx; x < Math.min(cols, bx + 8); x++) {
+            const k = (y - by) * 8 + (x - bx);
+            const noise = (random() - 0.5) * 0.01;
+            data[(t * rows + y) * cols + x] = centre + spread * (a * p[k]! + b * q[k]!) + noise;
+          }
+        }
+      }
+    }
+  }
+  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
+}

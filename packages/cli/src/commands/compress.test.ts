@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFile } from '@baler/decoder/node';
 import type { Field } from '@baler/format';
-import { seededRandom } from '@baler/format/testing';
+import { blockPatternField, seededRandom } from '@baler/format/testing';
 import { writeDataFile } from '@baler/trainer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCapturing as run } from '../test-support.ts';
@@ -110,5 +110,59 @@ describe('baler compress FIELD --model DIR', () => {
     expect(mismatch.err).toMatch(
       /has frames of \[10 × 15\] \(150 values each\), but the model was trained on frames of \[10 × 14\]/,
     );
+  }, 60_000);
+
+  it('with a block-ae model from baler train: blocks of the model’s shape, decoded within bound', async () => {
+    const field = blockPatternField(24, 20, 30);
+    const input = join(dir, 'tiles.npy');
+    const model = join(dir, 'blocks');
+    const out = join(dir, 'tiles.baler');
+    await writeDataFile(input, field);
+    const trained = await run([
+      'train',
+      input,
+      '-o',
+      model,
+      '-m',
+      'block-ae',
+      '--block',
+      '1x8x8',
+      '-k',
+      '2',
+      '--epochs',
+      '1',
+      '-q',
+    ]);
+    expect(trained.code).toBe(0);
+    const compressed = await run(['compress', input, '-o', out, '-e', 'abs=1e-2', '-m', model, '--json']);
+    expect(compressed.code).toBe(0);
+    const summary = JSON.parse(compressed.out);
+    expect(summary.learnedTrial.learned).toBeLessThan(summary.learnedTrial.classical / 2);
+    const reader = await openFile(out);
+    try {
+      expect(reader.file.metadata.decoder?.blocks?.shape).toEqual([1, 8, 8]);
+      expect(reader.file.metadata.model).toMatchObject({ family: 'block-ae' });
+      const decoded = (await reader.read()) as Field;
+      const a = field.data as Float64Array;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - Number(decoded.data[i])));
+      expect(worst).toBeLessThanOrEqual(1e-2);
+    } finally {
+      await reader.close();
+    }
+    const flat = join(dir, 'flat.npy');
+    await writeDataFile(flat, { ...field, shape: [24, 600], data: field.data });
+    const mismatch = await run([
+      'compress',
+      flat,
+      '-o',
+      join(dir, 'flat.baler'),
+      '-e',
+      'abs=1e-2',
+      '-m',
+      model,
+    ]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.err).toMatch(/has rank 2, but the model predicts blocks of \[1 × 8 × 8\] \(rank 3\)/);
   }, 60_000);
 });

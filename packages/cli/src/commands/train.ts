@@ -39,7 +39,9 @@ Options:
 ${listModels()
   .map((m) => `                            ${m.name.padEnd(width)}  ${m.description}`)
   .join('\n')}
-  -k, --latent K          latent values per sample (default: half the values per sample)
+  -k, --latent K          latent values per sample (default: half the values per sample; block-ae: 4)
+      --block SHAPE       block-ae: the block shape, one extent per axis of the field, e.g. 1x10x10
+                          (default 8 per axis after the first, one frame deep)
       --epochs N          passes over the data (default ${d.epochs}; early stopping may end sooner)
       --batch N           samples per step (default ${d.batchSize})
       --lr RATE           Adam's learning rate (default ${d.learningRate})
@@ -75,6 +77,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       output: { type: 'string', short: 'o' },
       model: { type: 'string', short: 'm' },
       latent: { type: 'string', short: 'k' },
+      block: { type: 'string' },
       epochs: { type: 'string' },
       batch: { type: 'string' },
       lr: { type: 'string' },
@@ -124,10 +127,16 @@ export async function trainCommand(args: string[]): Promise<void> {
         .join(', ')}`,
     );
   }
-  const model = { ...fileModel, ...optional('latent', wholeNumber(values.latent, '--latent', 1)) };
+  const model = {
+    ...fileModel,
+    ...optional('latent', wholeNumber(values.latent, '--latent', 1)),
+    ...optional('block', blockShape(values.block)),
+  };
+  if (model.block !== undefined && modelName !== 'block-ae')
+    throw new UsageError(`--block applies to --model block-ae, not ${modelName}`);
 
   if (resume) {
-    const fixed = ['model', 'latent', 'batch', 'lr', 'seed', 'threads', 'config'].filter(
+    const fixed = ['model', 'latent', 'block', 'batch', 'lr', 'seed', 'threads', 'config'].filter(
       (o) => values[o] !== undefined,
     );
     if (fixed.length > 0) {
@@ -306,4 +315,13 @@ async function weightBytes(dir: string): Promise<number> {
     (s) => s.size,
     () => 0,
   );
+}
+
+/** `--block 1x10x10`: whole numbers ≥ 1 separated by x. */
+function blockShape(text: unknown): number[] | undefined {
+  if (text === undefined) return undefined;
+  const extents = String(text).split(/[x×,]/).map(Number);
+  if (extents.length === 0 || !extents.every((e) => Number.isSafeInteger(e) && e >= 1))
+    throw new UsageError(`--block takes extents like 1x10x10 (whole numbers ≥ 1), got "${text}"`);
+  return extents;
 }

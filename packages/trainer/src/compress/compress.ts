@@ -36,7 +36,7 @@ import {
   modelDirFieldCandidate,
 } from './learned.ts';
 import type { BlockLearnOptions, LearnedCandidate } from './learned-blocks.ts';
-import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates } from './learned-blocks.ts';
+import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates, modelDirBlockCandidates } from './learned-blocks.ts';
 import { planColumn } from './plan.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
@@ -191,6 +191,10 @@ async function learnedCandidates(
     family: string,
     description: string,
   ): LearnedCandidate[] => (candidate ? [{ ...candidate, family, description }] : []);
+  if (options.model?.config.family === 'block-ae' && first.kind === 'field') {
+    const blocks = { ...DEFAULT_BLOCK_LEARN, ...options.learnBlocks };
+    return modelDirBlockCandidates(first, plans, options.model, source, blocks);
+  }
   if (options.model) {
     const { name } = options.model.config;
     const candidate =

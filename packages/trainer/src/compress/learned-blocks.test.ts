@@ -1,44 +1,9 @@
 import type { Field } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
-import { seededRandom } from '@baler/format/testing';
+import { blockPatternField } from '@baler/format/testing';
 import { describe, expect, it } from 'vitest';
 import { compressDataset } from './compress.ts';
 import { parseBound } from './error-bound.ts';
-
-/**
- * Frames of 20 × 30 tiled by 8 × 8 blocks (the last row and column of blocks cut short), each block
- * `centre + spread × (a P + b Q)` of two fixed rough zero-mean patterns with its own level and contrast,
- * plus ±0.005 noise: blocks a 2-latent linear decoder explains once each is normalized.
- */
-function tiledPatterns(frames: number): Field {
-  const random = seededRandom(31);
-  const pattern = () => {
-    const p = Float64Array.from({ length: 64 }, () => random() * 2 - 1);
-    const mean = p.reduce((a, b) => a + b, 0) / 64;
-    return p.map((v) => v - mean);
-  };
-  const p = pattern();
-  const q = pattern();
-  const [rows, cols] = [20, 30];
-  const data = new Float64Array(frames * rows * cols);
-  for (let t = 0; t < frames; t++) {
-    for (let by = 0; by < rows; by += 8) {
-      for (let bx = 0; bx < cols; bx += 8) {
-        const [a, b] = [random() * 2 - 1, random() * 2 - 1];
-        const centre = (random() - 0.5) * 10;
-        const spread = 0.5 + random() * 2;
-        for (let y = by; y < Math.min(rows, by + 8); y++) {
-          for (let x = bx; x < Math.min(cols, bx + 8); x++) {
-            const k = (y - by) * 8 + (x - bx);
-            const noise = (random() - 0.5) * 0.01;
-            data[(t * rows + y) * cols + x] = centre + spread * (a * p[k]! + b * q[k]!) + noise;
-          }
-        }
-      }
-    }
-  }
-  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
-}
 
 function maxAbsError(field: Field, decoded: Field): number {
   const a = field.data as Float64Array;
@@ -50,7 +15,7 @@ function maxAbsError(field: Field, decoded: Field): number {
 
 describe('block autoencoders for fields (compress with learn)', () => {
   it('win on blocks with their own level and contrast, edge blocks included, and decode within bound', async () => {
-    const field = tiledPatterns(24);
+    const field = blockPatternField(24, 20, 30);
     const bound = parseBound('abs=1e-2');
     const classical = await compressDataset(field, { bound });
     const learned = await compressDataset(field, {

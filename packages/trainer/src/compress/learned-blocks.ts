@@ -4,6 +4,7 @@
 // weights then serves every block. Each candidate competes with the classical predictors in honest bytes.
 import type { DecoderPlan, DenseNetwork, Field, StreamPlan } from '@baler/format';
 import { parseDenseOnnx } from '@baler/format';
+import { DataInputError } from '../io/errors.ts';
 import type { BlockSamples, BlockSteps } from '../models/block-ae.ts';
 import {
   blockCountOf,
@@ -17,6 +18,7 @@ import {
 } from '../models/block-ae.ts';
 import { extractDecoder } from '../models/decoder.ts';
 import type { DenseModel } from '../models/dense-ae.ts';
+import type { LoadedModelDir } from '../models/model-dir.ts';
 import { createModel } from '../models/registry.ts';
 import type { OnnxExportOptions } from '../onnx/to-onnx.ts';
 import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
@@ -75,22 +77,13 @@ export async function learnedBlockCandidates(
   basePlans: readonly StreamPlan[],
   options: BlockLearnOptions = DEFAULT_BLOCK_LEARN,
 ): Promise<LearnedCandidate[]> {
-  const plan = basePlans[0];
-  const method = plan?.method as { name: string; domain?: string; step?: number } | undefined;
-  if (!plan || method?.name !== 'quantized' || method.domain !== 'linear' || !method.step) return [];
+  const plan = linearQuantized(basePlans);
+  if (!plan) return [];
   const candidates: LearnedCandidate[] = [];
   const started = performance.now();
   for (const block of options.blocks ?? defaultBlockShapes(training.shape)) {
     if (block.length !== training.shape.length || blockCountOf(training.shape, block) < 32) continue;
-    const { deviation } = blockMoments(training.data, training.shape, block);
-    const sorted = Float64Array.from(deviation).sort();
-    const typical = sorted[sorted.length >> 1]! || sorted[sorted.length - 1]! || 1;
-    const steps = {
-      // A block's centre and spread shift all its predictions at once: round them well below the
-      // residual step (a few bits per block, against a bias on every value).
-      centerStep: method.step / 8,
-      spreadStep: Number(Math.min(typical / options.spreadResolution, method.step / 16).toPrecision(3)),
-    };
+    const steps = blockSteps(training, block, plan.step, options.spreadResolution);
     const width = block.reduce((a, b) => a * b, 1);
     const samples = everyNth(
       wholeBlocks(blockSamples(training.data, training.shape, block, steps), width),
@@ -104,45 +97,110 @@ export async function learnedBlockCandidates(
       const model =
         options.hidden.length === 0
           ? principalBlockModel('block-ae', samples, width, latent)
-          : (
-              await trainModel(
-                createModel(
-                  'block-ae',
-                  { inputs: width, latent, encoder: options.hidden, decoder: [...options.hidden].reverse() },
-                  { seed: options.seed },
-                ),
-                samples,
-                {
-                  config: {
-                    epochs: options.epochs,
-                    batchSize: 64,
-                    learningRate: 3e-3,
-                    seed: options.seed,
-                    patience: 8,
-                    checkpointEvery: 0,
-                  },
-                },
-              )
-            ).model;
-      // The decoder as the file stores it (weights possibly rounded to float16): latents fit that one.
-      const onnx = denseNetworkToOnnx(extractDecoder(model), {
-        weightPrecision: options.weightPrecision,
-      });
-      const stored = parseDenseOnnx(onnx);
-      const latents = await blockLatents(model, stored, { count: samples.length / width, samples });
-      // Coarser latents cost fewer bits and predict worse: each resolution is a candidate of its own.
-      for (const resolution of options.latentResolutions) {
-        const latentStep = latentStepFor(latents, resolution);
-        candidates.push({
-          plans: [{ ...plan, method: { ...plan.method, predictor: { name: 'block-model', output: 0 } } }],
-          decoder: blockDecoderPlan(model, onnx, block, steps, latentStep),
-          family: 'block-ae',
-          description: `block-ae decoder on ${block.join('×')} blocks, ${latent} latents per block`,
-        });
-      }
+          : await trainBlockModel(samples, width, latent, options);
+      candidates.push(...(await candidatesOf(model, block, steps, samples, plan.plan, options)));
     }
   }
   return candidates;
+}
+
+/**
+ * The candidates of a block autoencoder from a model directory (compress --model DIR with a block-ae
+ * model): its decoder on the first chunk's blocks, at each latent resolution. A DataInputError when the
+ * field's rank differs from the model's blocks.
+ */
+export async function modelDirBlockCandidates(
+  first: Field,
+  basePlans: readonly StreamPlan[],
+  loaded: LoadedModelDir,
+  source: string,
+  options: BlockLearnOptions = DEFAULT_BLOCK_LEARN,
+): Promise<LearnedCandidate[]> {
+  const block = loaded.model.config.block!;
+  if (block.length !== first.shape.length) {
+    throw new DataInputError({
+      path: source,
+      problem: `has rank ${first.shape.length}, but the model predicts blocks of [${block.join(' × ')}] (rank ${block.length})`,
+      fix: 'Pass a field of the rank the model was trained on, or train a block-ae model on this data.',
+    });
+  }
+  const plan = linearQuantized(basePlans);
+  if (!plan) return [];
+  const steps = blockSteps(first, block, plan.step, options.spreadResolution);
+  const width = block.reduce((a, b) => a * b, 1);
+  const samples = wholeBlocks(blockSamples(first.data, first.shape, block, steps), width);
+  const candidates = await candidatesOf(loaded.model, block, steps, samples, plan.plan, options);
+  return candidates.map((c) => ({
+    ...c,
+    family: loaded.config.name,
+    description: `${loaded.config.name} from --model ${c.description.replace(/^block-ae /, '')}`,
+  }));
+}
+
+/** The field's plan when it is quantized in the linear domain (the block models' working values). */
+function linearQuantized(plans: readonly StreamPlan[]): { plan: StreamPlan; step: number } | undefined {
+  const plan = plans[0];
+  const method = plan?.method as { name: string; domain?: string; step?: number } | undefined;
+  if (!plan || method?.name !== 'quantized' || method.domain !== 'linear' || !method.step) return undefined;
+  return { plan, step: method.step };
+}
+
+/** The steps of the per-block centre and spread codes for a field quantized with `step`. */
+function blockSteps(field: Field, block: number[], step: number, spreadResolution: number): BlockSteps {
+  const { deviation } = blockMoments(field.data, field.shape, block);
+  const sorted = Float64Array.from(deviation).sort();
+  const typical = sorted[sorted.length >> 1]! || sorted[sorted.length - 1]! || 1;
+  return {
+    // A block's centre and spread shift all its predictions at once: round them well below the
+    // residual step (a few bits per block, against a bias on every value).
+    centerStep: step / 8,
+    spreadStep: Number(Math.min(typical / spreadResolution, step / 16).toPrecision(3)),
+  };
+}
+
+async function trainBlockModel(
+  samples: Float32Array,
+  width: number,
+  latent: number,
+  options: BlockLearnOptions,
+): Promise<DenseModel> {
+  const hidden = options.hidden;
+  const model = createModel(
+    'block-ae',
+    { inputs: width, latent, encoder: hidden, decoder: [...hidden].reverse() },
+    { seed: options.seed },
+  );
+  const config = {
+    epochs: options.epochs,
+    batchSize: 64,
+    learningRate: 3e-3,
+    seed: options.seed,
+    patience: 8,
+    checkpointEvery: 0,
+  };
+  return (await trainModel(model, samples, { config })).model;
+}
+
+/** One candidate per latent resolution of a block model: coarser latents cost fewer bits, predict worse. */
+async function candidatesOf(
+  model: DenseModel,
+  block: number[],
+  steps: BlockSteps,
+  samples: Float32Array,
+  plan: StreamPlan,
+  options: BlockLearnOptions,
+): Promise<LearnedCandidate[]> {
+  // The decoder as the file stores it (weights possibly rounded to float16): latents fit that one.
+  const onnx = denseNetworkToOnnx(extractDecoder(model), { weightPrecision: options.weightPrecision });
+  const stored = parseDenseOnnx(onnx);
+  const width = model.config.inputs;
+  const latents = await blockLatents(model, stored, { count: samples.length / width, samples });
+  return options.latentResolutions.map((resolution) => ({
+    plans: [{ ...plan, method: { ...plan.method, predictor: { name: 'block-model', output: 0 } } }],
+    decoder: blockDecoderPlan(model, onnx, block, steps, latentStepFor(latents, resolution)),
+    family: 'block-ae',
+    description: `block-ae decoder on ${block.join('×')} blocks, ${model.config.latent} latents per block`,
+  }));
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import type { Dataset } from '@baler/format';
 import { DataInputError } from '../io/errors.ts';
+import { defaultBlockShapes, principalBlockModel, trainingBlocks } from '../models/block-ae.ts';
 import { extractDecoder } from '../models/decoder.ts';
 import type { DenseAeConfig, DenseModel } from '../models/dense-ae.ts';
 import {
@@ -12,12 +13,13 @@ import {
   saveModelDir,
   type TrainingDataSummary,
 } from '../models/model-dir.ts';
-import { createModel, denseModelFromConfig } from '../models/registry.ts';
+import { createModel, denseModelFromConfig, listModels } from '../models/registry.ts';
 import type { WeightPrecision } from '../onnx/to-onnx.ts';
 import { exportDecoder } from '../onnx/weight-precision.ts';
 import { type CheckpointMeta, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { type BackendChoice, initTensorflow } from './engine.ts';
 import { encodeLatents } from './inference.ts';
+import type { TrainingMatrix } from './matrix.ts';
 import { datasetToMatrix } from './matrix.ts';
 import { fitNormalization, normalize } from './normalization.ts';
 import {
@@ -89,14 +91,31 @@ export async function trainToModelDir(
   } else {
     const name = options.modelName ?? 'dense-ae';
     const training = resolveTrainingConfig(options.training);
-    model = createModel(name, { ...options.model, inputs: matrix.features }, { seed: training.seed });
+    const block = blockShapeFor(name, options.model?.block, matrix, source);
+    const inputs = block ? block.reduce((a, b) => a * b, 1) : matrix.features;
+    model = createModel(
+      name,
+      { ...options.model, inputs, ...(block ? { block } : {}) },
+      { seed: training.seed },
+    );
     meta = { name, model: model.config, normalization: fitNormalization(matrix), training, data };
   }
   const backend = await initTensorflow({
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  const normalized = normalize(meta.normalization, matrix.values, matrix.features);
+  const { block } = meta.model;
+  // A block autoencoder trains on the field's blocks, each normalized by its own mean and deviation
+  // (compression stores those per block in the file); a linear one starts from the principal components.
+  const normalized = block
+    ? trainingBlocks(matrix.values, [matrix.rows, ...matrix.sampleShape], block)
+    : normalize(meta.normalization, matrix.values, matrix.features);
+  if (block && !resumeState && model.config.encoder.length === 0) {
+    model = {
+      ...model,
+      params: principalBlockModel(model.name, normalized, model.config.inputs, model.config.latent).params,
+    };
+  }
   const result = await trainModel(model, normalized, {
     config: meta.training,
     ...(resumeState ? { resume: resumeState } : {}),
@@ -134,6 +153,37 @@ export async function trainToModelDir(
     weightPrecision,
   });
   return { config, result, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The block shape of a `block-ae` model (undefined for other families): the one asked for, or the first
+ * default for the field's shape. A DataInputError when the data is a table or the rank differs.
+ */
+function blockShapeFor(
+  name: string,
+  asked: number[] | undefined,
+  matrix: TrainingMatrix,
+  source: string,
+): number[] | undefined {
+  const family = listModels().find((m) => m.name === name)?.config.family;
+  if (family !== 'block-ae') return undefined;
+  const shape = [matrix.rows, ...matrix.sampleShape];
+  if (matrix.kind !== 'field') {
+    throw new DataInputError({
+      path: source,
+      problem: `is a table, and ${name} learns blocks of a field`,
+      fix: 'Train a dense-ae model on tables.',
+    });
+  }
+  const block = asked ?? defaultBlockShapes(shape)[0]!;
+  if (block.length !== shape.length) {
+    throw new DataInputError({
+      path: source,
+      problem: `has rank ${shape.length} but the block [${block.join(', ')}] has rank ${block.length}`,
+      fix: `Give one block extent per axis of the field, e.g. "block": [${defaultBlockShapes(shape)[0]!.join(', ')}].`,
+    });
+  }
+  return block;
 }
 
 function checkSameData(meta: CheckpointMeta, data: TrainingDataSummary, source: string): void {
