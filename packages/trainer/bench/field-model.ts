@@ -4,8 +4,9 @@
 //
 //   node --import tsx packages/trainer/bench/field-model.ts [MODEL_DIR]
 //
-// MODEL_DIR: a model trained with `baler train ../shared/data/cfd-animation.h5:/data -o MODEL_DIR -k 8`;
-// without it the frame-model rows are skipped.
+// MODEL_DIR: a frame model trained with
+//   node packages/cli/bin/baler.js train ../shared/data/cfd-animation.h5:/data -o MODEL_DIR -k 8 --epochs 200
+// (Baler's CFD network, 2500-200-100-50-8 and back); without it the frame-model rows are skipped.
 import { fileURLToPath } from 'node:url';
 import type { Field } from '@baler/format';
 import { compressDataset, loadModelDir, parseBound, readDataFile } from '../src/index.ts';
@@ -32,11 +33,22 @@ for (const text of ['abs=1e-4', 'abs=1e-3']) {
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const kept = result.bytes.length < classical.bytes.length;
-    rows.push([text, `${label} (${seconds} s)`, String(learned), String(classical.bytes.length), kept ? 'yes' : 'no']);
+    rows.push([
+      text,
+      `${label} (${seconds} s)`,
+      String(learned),
+      String(classical.bytes.length),
+      kept ? 'yes' : 'no',
+    ]);
   };
   if (model) await trial(`frame model ${model.config.name} k=${model.config.model.latent}`, { model });
-  for (const blocks of [[1, 5, 5], [1, 8, 8], [1, 10, 10], [4, 8, 8]]) {
-    for (const latent of [2, 4, 8, 16]) {
+  await trial('compress default: learn (block-ae candidates, best kept)', { learn: true });
+  for (const blocks of [
+    [1, 5, 5],
+    [1, 10, 10],
+    [4, 10, 10],
+  ]) {
+    for (const latent of [2, 8, 16]) {
       await trial(`block-ae ${blocks.join('×')} k=${latent}`, {
         learn: true,
         learnBlocks: { blocks: [blocks], latents: [latent] },
