@@ -153,3 +153,21 @@ export function blockPatternField(frames: number, rows: number, cols: number, se
   }
   return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
 }
+
+/**
+ * Frames of rows × cols, each a random mix of two fixed rough patterns (neighbours predict each other
+ * badly) plus ±0.005 noise: what a 2-latent linear frame decoder explains.
+ */
+export function framePatternField(frames: number, rows: number, cols: number, seed = 99): Field {
+  const random = seededRandom(seed);
+  const size = rows * cols;
+  const p = Float64Array.from({ length: size }, () => random() * 2 - 1);
+  const q = Float64Array.from({ length: size }, () => random() * 2 - 1);
+  const data = new Float64Array(frames * size);
+  for (let t = 0; t < frames; t++) {
+    const a = (random() - 0.5) * 20;
+    const b = (random() - 0.5) * 20;
+    for (let i = 0; i < size; i++) data[t * size + i] = a * p[i]! + b * q[i]! + (random() - 0.5) * 0.01;
+  }
+  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFile } from '@baler/decoder/node';
 import type { Field } from '@baler/format';
-import { blockPatternField, seededRandom } from '@baler/format/testing';
+import { blockPatternField, framePatternField } from '@baler/format/testing';
 import { writeDataFile } from '@baler/trainer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCapturing as run } from '../test-support.ts';
@@ -14,24 +14,9 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-/** Frames of 10 × 14 (non-square), each a random mix of two rough fixed patterns plus ±0.005 noise. */
-function twoPatternFrames(frames: number, cols = 14): Field {
-  const random = seededRandom(5);
-  const size = 10 * cols;
-  const p = Float64Array.from({ length: size }, () => random() * 2 - 1);
-  const q = Float64Array.from({ length: size }, () => random() * 2 - 1);
-  const data = new Float64Array(frames * size);
-  for (let t = 0; t < frames; t++) {
-    const a = (random() - 0.5) * 20;
-    const b = (random() - 0.5) * 20;
-    for (let i = 0; i < size; i++) data[t * size + i] = a * p[i]! + b * q[i]! + (random() - 0.5) * 0.01;
-  }
-  return { kind: 'field', shape: [frames, 10, cols], dtype: 'float64', data, attributes: {} };
-}
-
 describe('baler compress FIELD --model DIR', () => {
   it('records the frame model in the file, shows its weights in info, and @baler/decoder decodes within the bound', async () => {
-    const field = twoPatternFrames(240);
+    const field = framePatternField(240, 10, 14, 5);
     const input = join(dir, 'frames.npy');
     const model = join(dir, 'model');
     const out = join(dir, 'frames.baler');
@@ -95,7 +80,7 @@ describe('baler compress FIELD --model DIR', () => {
 
     // Frames of another shape: a one-line message naming both shapes, exit 2.
     const other = join(dir, 'other.npy');
-    await writeDataFile(other, twoPatternFrames(12, 15));
+    await writeDataFile(other, framePatternField(12, 10, 15, 5));
     const mismatch = await run([
       'compress',
       other,

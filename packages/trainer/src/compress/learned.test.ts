@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Field, Table } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
-import { seededRandom } from '@baler/format/testing';
+import { framePatternField } from '@baler/format/testing';
 import { describe, expect, it } from 'vitest';
 import { loadModelDir } from '../models/model-dir.ts';
 import { trainToModelDir } from '../train/train-dir.ts';
@@ -85,24 +85,6 @@ describe('a model directory as the learned candidate (compress --model)', () => 
   });
 });
 
-/**
- * `frames` frames of rows × cols, each a random mix of two fixed patterns (rough, so that neighbours
- * predict each other badly) plus uniform noise of ±`noise`: data a 2-latent linear decoder explains.
- */
-function twoPatternField(frames: number, rows: number, cols: number, noise: number): Field {
-  const random = seededRandom(99);
-  const size = rows * cols;
-  const p = Float64Array.from({ length: size }, () => random() * 2 - 1);
-  const q = Float64Array.from({ length: size }, () => random() * 2 - 1);
-  const data = new Float64Array(frames * size);
-  for (let t = 0; t < frames; t++) {
-    const a = (random() - 0.5) * 20;
-    const b = (random() - 0.5) * 20;
-    for (let i = 0; i < size; i++) data[t * size + i] = a * p[i]! + b * q[i]! + (random() * 2 - 1) * noise;
-  }
-  return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
-}
-
 /** A smooth travelling wave: Lorenzo and stencils predict it almost exactly. */
 function smoothField(frames: number, rows: number, cols: number): Field {
   const data = new Float64Array(frames * rows * cols);
@@ -141,7 +123,7 @@ describe('a model directory trained on a field (compress FIELD --model)', () => 
   }
 
   it('is recorded in the file when its weights and latents cost less than they save', async () => {
-    const field = twoPatternField(240, 10, 14, 0.005);
+    const field = framePatternField(240, 10, 14);
     const bound = parseBound('abs=1e-2');
     await withModelDir(field, { encoder: [], latent: 2 }, async (dir) => {
       const model = await loadModelDir(dir);
