@@ -331,7 +331,9 @@ export function wholeBlocks(blocks: BlockSamples, width: number): Float32Array {
   }
   if (whole.length < 32 || whole.length === blocks.count) return blocks.samples;
   const out = new Float32Array(whole.length * width);
-  whole.forEach((g, k) => out.set(blocks.samples.subarray(g * width, (g + 1) * width), k * width));
+  whole.forEach((g, k) => {
+    out.set(blocks.samples.subarray(g * width, (g + 1) * width), k * width);
+  });
   return out;
 }
 
