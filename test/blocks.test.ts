@@ -1,8 +1,9 @@
 // A field predicted block by block (SPEC.md §7.3.1): decoded within its bound by @baler/decoder, and the
 // decoder.onnx of a block-ae model runs in onnxruntime-node with the canonical computation's output.
 
-import { openBytes } from '@baler/decoder';
-import type { DecoderInfo, Field, StreamPlan } from '@baler/format';
+import type { DecoderEngine } from '@baler/decoder';
+import { onnxRuntimeEngine, openBytes } from '@baler/decoder';
+import type { DecoderInfo, DecoderPlan, Field, StreamPlan } from '@baler/format';
 import {
   blockCount,
   codesPerBlock,
@@ -11,11 +12,12 @@ import {
   parseDenseOnnx,
   predictionsFromBlocks,
   runDenseNetwork,
+  runWithEngineBound,
   splitBlockCodes,
   writeDatasetPieces,
 } from '@baler/format';
 import { randomDenseNetwork, seededRandom } from '@baler/format/testing';
-import { createModel, denseNetworkToOnnx, extractDecoder } from '@baler/trainer';
+import { createModel, denseNetworkToOnnx, engineSafeCandidate, extractDecoder } from '@baler/trainer';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 
@@ -50,8 +52,8 @@ const predicted = predictionsFromBlocks(
 const data = predicted.map((p) => p + (random() - 0.5) * 0.004);
 const field: Field = { kind: 'field', shape, dtype: 'float64', data, attributes: {} };
 
-async function write(predictor: object, withDecoder: boolean): Promise<Uint8Array> {
-  const plan: StreamPlan = {
+async function write(predictor: object, withDecoder: boolean, anyEngine = false): Promise<Uint8Array> {
+  let plan: StreamPlan = {
     method: { name: 'quantized', domain: 'linear', step: 0.01 * (1 - 2 ** -30), predictor } as never,
     bound: { kind: 'abs', value: 0.005 },
     tolerance: { absolute: 0.005, relative: 0 },
@@ -60,7 +62,12 @@ async function write(predictor: object, withDecoder: boolean): Promise<Uint8Arra
     yield field;
   }
   const sink = new MemorySink();
-  const decoder = { onnx: denseNetworkToOnnx(network), info, latents: () => codes };
+  let decoder: DecoderPlan = { onnx: denseNetworkToOnnx(network), info, latents: () => codes };
+  if (anyEngine) {
+    const safe = await engineSafeCandidate({ plans: [plan], decoder }, field);
+    plan = safe.plans[0]!;
+    decoder = safe.decoder;
+  }
   await writeDatasetPieces(describeDataset(field), one(), sink, [plan], withDecoder ? { decoder } : {});
   return sink.bytes();
 }
@@ -77,6 +84,27 @@ describe('a field predicted in blocks', () => {
     expect(worst).toBeLessThanOrEqual(0.005);
     expect(reader.info.sections.find((s) => s.kind === 'latents')?.sections).toBe(1);
     expect(bytes.length).toBeLessThan((await write({ name: 'lorenzo' }, false)).length / 2);
+  });
+
+  it('keeps its bound under onnxruntime and under any engine within SPEC §11.4 when written for them', async () => {
+    const bytes = await write({ name: 'block-model', output: 0 }, true, true);
+    const edge: DecoderEngine = {
+      name: 'edge',
+      canonical: false,
+      run: async (model, z, batch) => {
+        const { out: canonical, bound } = runWithEngineBound(parseDenseOnnx(model), z, batch);
+        return canonical.map((v, k) => v + (k % 3 ? 1 : -1) * bound[k]!);
+      },
+    };
+    for (const engine of [onnxRuntimeEngine(ort, { name: 'onnxruntime-node' }), edge]) {
+      const reader = await openBytes(bytes, { engine });
+      expect(reader.file.metadata.decoder?.anyOrder).toBe(true);
+      const decoded = (await reader.read()) as Field;
+      let worst = 0;
+      for (let i = 0; i < data.length; i++)
+        worst = Math.max(worst, Math.abs(Number(decoded.data[i]) - data[i]!));
+      expect(worst, engine.name).toBeLessThanOrEqual(0.005);
+    }
   });
 
   it('runs a block-ae decoder.onnx (float16 weights) in onnxruntime-node like the canonical computation', async () => {

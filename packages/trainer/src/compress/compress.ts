@@ -25,6 +25,7 @@ import { openFileSource, writeFileAtomically } from '@baler/format/node';
 import type { DataPieces } from '../io/pieces.ts';
 import { datasetPieces } from '../io/pieces.ts';
 import type { LoadedModelDir } from '../models/model-dir.ts';
+import { engineSafeCandidate } from './engine-safety.ts';
 import type { BoundSpec, ColumnOverride } from './error-bound.ts';
 import { describeBoundSpec } from './error-bound.ts';
 import { planField } from './field-predictor.ts';
@@ -147,6 +148,8 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
         if (bytes < bestBytes) [best, bestBytes] = [candidate, bytes];
       }
     }
+    // Room for other engines (SPEC.md §11.4) when it is cheap, so that onnxruntime may decode the file too.
+    best = await engineSafeCandidate(best, first);
     const classicalBytes = await trialBytes(header, first, plans);
     const learnedBytes = await trialBytes(header, first, best.plans, best.decoder);
     options.onProgress?.('learn', learnedBytes, classicalBytes);

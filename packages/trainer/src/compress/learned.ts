@@ -14,7 +14,6 @@ import { datasetToMatrix } from '../train/matrix.ts';
 import type { ColumnTransform } from '../train/normalization.ts';
 import { normalize } from '../train/normalization.ts';
 import { trainModel } from '../train/train.ts';
-import { engineSafeCandidate } from './engine-safety.ts';
 
 export interface LearnedOptions {
   /** Latent width. */
@@ -95,7 +94,7 @@ export async function learnedTableCandidate(
       return Int32Array.from(z, (v) => Math.round(v / latentStep));
     },
   };
-  return engineSafeCandidate({ plans, decoder }, first);
+  return { plans, decoder };
 }
 
 /** Row-major [rows][columns] float32 of the standardized working values. */
@@ -174,7 +173,7 @@ export async function modelDirCandidate(
     return { ...plan, method: { ...plan.method, predictor: { name: 'model', output: j, ...affine } } };
   });
   if (predicted === 0) return undefined;
-  return engineSafeCandidate({ plans, decoder: decoderPlan(loaded, latentStep, latentsOf) }, first);
+  return { plans, decoder: decoderPlan(loaded, latentStep, latentsOf) };
 }
 
 /**
@@ -214,13 +213,10 @@ export async function modelDirFieldCandidate(
   };
   const latentStep = latentStepFor(await latentsOf(first), DEFAULT_LEARNED.latentResolution);
   const predictor = { name: 'model', output: 0, ...affine };
-  return engineSafeCandidate(
-    {
-      plans: [{ ...plan, method: { ...plan.method, predictor } }],
-      decoder: decoderPlan(loaded, latentStep, latentsOf),
-    },
-    first,
-  );
+  return {
+    plans: [{ ...plan, method: { ...plan.method, predictor } }],
+    decoder: decoderPlan(loaded, latentStep, latentsOf),
+  };
 }
 
 /**
