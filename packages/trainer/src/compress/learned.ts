@@ -24,6 +24,8 @@ export interface LearnedOptions {
   latentResolution: number;
   /** How the file stores the decoder's weights (default float16: half the bytes, predictions barely move). */
   weightPrecision?: WeightPrecision;
+  /** Train on the residuals' coding cost (default) or, with false, on the MSE. */
+  rate?: boolean;
 }
 
 export const DEFAULT_LEARNED: LearnedOptions = { latent: 4, epochs: 60, seed: 1, latentResolution: 16 };
@@ -70,8 +72,21 @@ export async function learnedTableCandidate(
     { inputs: columns.length, latent: options.latent },
     { seed: options.seed },
   );
+  // Trained for what the file pays (the residuals' coding cost, network.ts), at the median column's
+  // quantization step in standardized units, unless options.rate is false.
+  const steps = columns.map(
+    (j, t) => (basePlans[j]!.method as unknown as { step: number }).step / standard.std[t]!,
+  );
+  const rateStep = [...steps].sort((a, b) => a - b)[steps.length >> 1]!;
   const trained = await trainModel(model, inputs, {
-    config: { epochs: options.epochs, batchSize: 256, seed: options.seed, patience: 10, checkpointEvery: 0 },
+    config: {
+      epochs: options.epochs,
+      batchSize: 256,
+      seed: options.seed,
+      patience: 10,
+      checkpointEvery: 0,
+      ...(options.rate === false || !(rateStep > 0) ? {} : { rateStep }),
+    },
   });
   const latentsOf = async (table: Table) => encodeLatents(trained.model, workingMatrix(table, standard));
   const latentStep = latentStepFor(await latentsOf(first), options.latentResolution);

@@ -13,6 +13,7 @@ interface WorkerData extends SharedBuffers {
   layers: LayerSpec[];
   features: number;
   backend: BackendChoice;
+  rateStep?: number;
 }
 
 const setup = workerData as WorkerData;
@@ -51,7 +52,8 @@ function computeShard(start: number, count: number): void {
     }
     const [loss, grad] = tf.tidy(() => {
       const x = tf.tensor2d(batch, [count, features]);
-      const r = lossAndGradient(uploadLayers(params, layers), layers, x);
+      const options = setup.rateStep === undefined ? {} : { rateStep: setup.rateStep };
+      const r = lossAndGradient(uploadLayers(params, layers), layers, x, x, options);
       return [r.loss, r.gradient];
     });
     gradient.set(grad!.dataSync() as Float32Array);

@@ -1,4 +1,4 @@
-// The dense stack's forward pass and its MSE gradient, written out by hand on TensorFlow.js ops instead
+// The dense stack's forward pass and its loss gradient (MSE, or the residuals' coding cost), written out by hand on TensorFlow.js ops instead
 // of taken from tfjs's tape. Why: the tape's matMul gradient multiplies by transposed operands, which the
 // wasm backend runs in a naive loop (~2 GFLOP/s here) rather than XNNPACK (~15–20 GFLOP/s); transposing
 // first and multiplying plainly is 3–4× faster for Baler's models. The activations (the large operands)
@@ -18,6 +18,14 @@ export interface GradientOptions {
    * gradient (kept to measure the difference). See the module comment.
    */
   transposes?: 'host' | 'explicit' | 'attribute';
+  /**
+   * Train for file size instead of MSE: the loss becomes the residuals' coding cost per value, as an
+   * adaptive entropy coder pays it for each output column j: ½·log2(MSE_j + rateStep²/12) bits up to a
+   * constant (the rate of a Gaussian source; rateStep²/12 is the quantization noise, below which a
+   * smaller error saves nothing), averaged over columns. Unlike the plain MSE it weighs each column by
+   * its relative improvement, so well-predicted columns are not sacrificed to the noisiest one.
+   */
+  rateStep?: number;
 }
 
 export interface LayerTensors {
@@ -61,8 +69,8 @@ export function forward(
 }
 
 /**
- * The mean squared error between the layers' output for `x` and `target` (default `x`: an autoencoder),
- * and its gradient with respect to the flat parameters, in their layout (per layer: weight, then bias).
+ * The mean squared error (or, with `rateStep`, the coding cost) between the layers' output for `x` and
+ * `target` (default `x`: an autoencoder), and its gradient with respect to the flat parameters, in their layout (per layer: weight, then bias).
  */
 export function lossAndGradient(
   tensors: readonly LayerTensors[],
@@ -77,8 +85,19 @@ export function lossAndGradient(
   const h = forwardAll(tensors, layers, x);
   const difference = tf.sub(h.at(-1)!, target);
   const count = difference.size;
-  const loss = tf.div(tf.sum(tf.square(difference)), count) as TF.Scalar;
-  let dH: TF.Tensor2D = tf.mul(difference, 2 / count);
+  const rateStep = options.rateStep;
+  let loss: TF.Scalar;
+  let dH: TF.Tensor2D;
+  if (rateStep !== undefined) {
+    // L = Σ_j log2(m_j + c) / 2C with m_j = Σ_i r_ij² / R: dL/dr_ij = r_ij / (R·C·ln2·(m_j + c)).
+    const [rows, columns] = difference.shape as [number, number];
+    const floor = tf.add(tf.mean(tf.square(difference), 0), (rateStep * rateStep) / 12);
+    loss = tf.div(tf.sum(tf.log(floor)), 2 * columns * Math.LN2) as TF.Scalar;
+    dH = tf.div(difference, tf.mul(floor, rows * columns * Math.LN2));
+  } else {
+    loss = tf.div(tf.sum(tf.square(difference)), count) as TF.Scalar;
+    dH = tf.mul(difference, 2 / count);
+  }
   // A row of ones under Hᵀ makes one product give [dW; db] (db = Σ over samples of dZ) in exactly the
   // parameters' layout, instead of a separate column sum, which tfjs runs as a transpose and a reduction.
   const ones = mode === 'explicit' ? tf.ones([1, x.shape[0]]) : null;

@@ -34,6 +34,7 @@ export class GradientPool {
     data: Float32Array,
     maxBatch: number,
     backend: BackendChoice,
+    rateStep?: number,
   ): Promise<GradientPool> {
     const size = model.params.length;
     const workerCount = threads - 1;
@@ -52,7 +53,14 @@ export class GradientPool {
       import.meta.url,
     );
     const workers = Array.from({ length: workerCount }, (_, index) => {
-      const workerData = { ...buffers, index, layers: model.layers, features: model.config.inputs, backend };
+      const workerData = {
+        ...buffers,
+        index,
+        layers: model.layers,
+        features: model.config.inputs,
+        backend,
+        ...(rateStep === undefined ? {} : { rateStep }),
+      };
       return url.pathname.endsWith('.ts')
         ? new Worker(typescriptEntry(url), { eval: true, workerData })
         : new Worker(url, { workerData });

@@ -5,6 +5,8 @@ import { initTensorflow } from './engine.ts';
 import { normalizedLhcb } from './test-support.ts';
 import {
   type EpochRecord,
+  meanCodingCost,
+  meanSquaredError,
   resolveTrainingConfig,
   splitRows,
   type TrainingState,
@@ -103,6 +105,24 @@ describe('training config', () => {
     });
     expect(() => resolveTrainingConfig({ batchSize: 0 })).toThrow(/batchSize must be a whole number ≥ 1/);
     expect(() => resolveTrainingConfig({ epoch: 3 } as never)).toThrow(/unknown training setting epoch/);
+    expect(resolveTrainingConfig({ rateStep: 2e-3 }).rateStep).toBe(2e-3);
+    expect(() => resolveTrainingConfig({ rateStep: 0 })).toThrow(/rateStep must be a finite number > 0/);
+  });
+
+  it('trains for the coding cost with rateStep: lower cost than the MSE-trained model, at more MSE', async () => {
+    const model = createModel('dense-ae-tiny', { inputs: 26, latent: 4 }, { seed: 0 });
+    const config = { epochs: 30, batchSize: 256 };
+    const rateStep = 2e-3;
+    const mse = await trainModel(model, data, { config });
+    const rate = await trainModel(model, data, { config: { ...config, rateStep } });
+    // Its log is in bits per value, and the rate model pays fewer of them on the data...
+    const cost = (params: Float32Array) => meanCodingCost(model, params, data, rateStep);
+    expect(cost(rate.model.params)).toBeLessThan(cost(mse.model.params) - 0.05);
+    expect(rate.log.at(-1)!.loss).toBeCloseTo(cost(rate.model.params), 0);
+    // ...while the MSE model keeps the lower MSE: the two losses really differ.
+    expect(meanSquaredError(model, mse.model.params, data)).toBeLessThan(
+      meanSquaredError(model, rate.model.params, data),
+    );
   });
 
   it('splits rows reproducibly, holding out the validation fraction', () => {

@@ -7,6 +7,7 @@
 // after any epoch (parameters, Adam moments, generator, schedule and early-stopping state) is plain
 // arrays and JSON; continuing from it gives the same trajectory as never stopping.
 
+import type * as TF from '@tensorflow/tfjs-core';
 import type { DenseModel } from '../models/dense-ae.ts';
 import { type AdamConfig, type AdamState, adamUpdate, createAdamState, DEFAULT_ADAM } from './adam.ts';
 import { type BackendChoice, ensureTensorflow, tfjs } from './engine.ts';
@@ -41,6 +42,12 @@ export interface TrainingConfig {
    * in the last bits, so it is part of the config.
    */
   threads: number;
+  /**
+   * Train for file size: minimize the residuals' coding cost per value, ½·mean over columns of
+   * log2(MSE_j + rateStep²/12), rateStep being the quantization step in normalized units, instead of the
+   * MSE (see network.ts). Absent: MSE. The logged losses are then bits per value (up to a constant).
+   */
+  rateStep?: number;
 }
 
 export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
@@ -149,11 +156,22 @@ export async function trainModel(
   let epochSeconds = 0;
   let samples = 0;
   const firstEpoch = state.epoch + 1;
+  const gradientOptions = {
+    ...options.gradient,
+    ...(config.rateStep === undefined ? {} : { rateStep: config.rateStep }),
+  };
   const local = (batch: Float32Array, count: number) =>
-    step(model, state.params, batch, count, options.gradient);
+    step(model, state.params, batch, count, gradientOptions);
   const pool =
     config.threads > 1
-      ? await GradientPool.start(config.threads, model, data, batchSize, backend as BackendChoice)
+      ? await GradientPool.start(
+          config.threads,
+          model,
+          data,
+          batchSize,
+          backend as BackendChoice,
+          config.rateStep,
+        )
       : undefined;
   try {
     for (let epoch = firstEpoch; epoch <= config.epochs && !state.stopped; epoch++) {
@@ -182,7 +200,7 @@ export async function trainModel(
       }
       const loss = lossSum / order.length;
       const validationLoss =
-        validation.length > 0 ? meanSquaredError(model, state.params, validationData) : null;
+        validation.length > 0 ? validationLossOf(model, state.params, validationData, config.rateStep) : null;
       const seconds = (performance.now() - started) / 1000;
       epochSeconds += seconds;
       samples += order.length;
@@ -228,12 +246,16 @@ export async function trainModel(
   };
 }
 
+/** Settings without a default: absent means off. */
+const OPTIONAL_SETTINGS = ['rateStep'];
+
 /** The config with defaults filled in, checked; throws a RangeError naming a bad field. */
 export function resolveTrainingConfig(config: Partial<TrainingConfig> = {}): TrainingConfig {
-  const unknown = Object.keys(config).filter((key) => !(key in DEFAULT_TRAINING_CONFIG));
+  const known = [...Object.keys(DEFAULT_TRAINING_CONFIG), ...OPTIONAL_SETTINGS];
+  const unknown = Object.keys(config).filter((key) => !known.includes(key));
   if (unknown.length > 0) {
     throw new RangeError(
-      `unknown training setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; settings: ${Object.keys(DEFAULT_TRAINING_CONFIG).join(', ')}`,
+      `unknown training setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; settings: ${known.join(', ')}`,
     );
   }
   const resolved: TrainingConfig = {
@@ -245,6 +267,12 @@ export function resolveTrainingConfig(config: Partial<TrainingConfig> = {}): Tra
     if (!ok) throw new RangeError(`${what}, got ${JSON.stringify(value)}`);
   };
   const whole = (v: number) => Number.isSafeInteger(v);
+  if (resolved.rateStep !== undefined)
+    check(
+      resolved.rateStep > 0 && Number.isFinite(resolved.rateStep),
+      'rateStep must be a finite number > 0',
+      resolved.rateStep,
+    );
   check(whole(resolved.epochs) && resolved.epochs >= 1, 'epochs must be a whole number ≥ 1', resolved.epochs);
   check(
     whole(resolved.batchSize) && resolved.batchSize >= 1,
@@ -303,7 +331,50 @@ export function splitRows(
 }
 
 /** The mean squared reconstruction error of `data` (normalized samples × inputs) under `params`. */
+/** The loss training minimizes, on held-out samples: MSE, or the coding cost with `rateStep`. */
+export function validationLossOf(
+  model: DenseModel,
+  params: Float32Array,
+  data: Float32Array,
+  rateStep?: number,
+): number {
+  return rateStep === undefined
+    ? meanSquaredError(model, params, data)
+    : meanCodingCost(model, params, data, rateStep);
+}
+
+/** ½·mean over columns of log2(MSE_j + rateStep²/12): the residuals' coding cost per value (network.ts). */
+export function meanCodingCost(
+  model: DenseModel,
+  params: Float32Array,
+  data: Float32Array,
+  rateStep: number,
+): number {
+  const features = model.config.inputs;
+  const perColumn = new Float64Array(features);
+  sumOverChunks(model, params, data, (tf, residual) => {
+    const sums = tf.sum(tf.square(residual), 0);
+    const values = sums.dataSync();
+    for (let j = 0; j < features; j++) perColumn[j] = perColumn[j]! + values[j]!;
+    return tf.sum(sums);
+  });
+  const rows = data.length / features;
+  let bits = 0;
+  for (let j = 0; j < features; j++) bits += Math.log2(perColumn[j]! / rows + (rateStep * rateStep) / 12) / 2;
+  return bits / features;
+}
+
 export function meanSquaredError(model: DenseModel, params: Float32Array, data: Float32Array): number {
+  return sumOverChunks(model, params, data, (tf, residual) => tf.sum(tf.square(residual)));
+}
+
+/** Σ `measure`(output − input) over chunks of `data`, divided by its number of values. */
+function sumOverChunks(
+  model: DenseModel,
+  params: Float32Array,
+  data: Float32Array,
+  measure: (tf: ReturnType<typeof tfjs>, residual: TF.Tensor2D) => TF.Tensor,
+): number {
   const tf = tfjs();
   const features = model.config.inputs;
   const rows = data.length / features;
@@ -313,7 +384,7 @@ export function meanSquaredError(model: DenseModel, params: Float32Array, data: 
     const count = Math.min(chunk, rows - start);
     const part = tf.tidy(() => {
       const x = tf.tensor2d(data.subarray(start * features, (start + count) * features), [count, features]);
-      return tf.sum(tf.square(tf.sub(forward(uploadLayers(params, model.layers), model.layers, x), x)));
+      return measure(tf, tf.sub(forward(uploadLayers(params, model.layers), model.layers, x), x));
     });
     sum += part.dataSync()[0]!;
     part.dispose();
