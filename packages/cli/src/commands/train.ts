@@ -221,7 +221,10 @@ export function trainSummary(input: string, dir: string, trained: TrainDirResult
     data: config.data,
     backend: result.backend,
     threads: config.training.threads,
-    lossKind: config.training.rateStep === undefined ? 'normalized MSE' : 'coding cost, bits per value up to a constant',
+    lossKind:
+      config.training.rateStep === undefined
+        ? 'normalized MSE'
+        : 'coding cost, bits per value up to a constant',
     epochs: result.log.at(-1)?.epoch ?? 0,
     bestEpoch: result.bestEpoch,
     stoppedEarly: result.stoppedEarly,
