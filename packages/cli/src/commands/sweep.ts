@@ -27,8 +27,9 @@ Runs the hyperparameter sweep NAME.json describes: every trial trains a model (o
 predictors alone), compresses the dataset at the bound with it competing in honest bytes, decodes the
 file and measures the errors and the decode speed. Each finished evaluation is appended to
 NAME.results.jsonl beside the definition; run the same command again after an interruption and it
-resumes, skipping everything recorded. With budget.halving, trials train minEpochs first and only the
-best 1/eta (by ratio) go on to train eta times longer (successive halving).
+resumes, skipping everything recorded (failed trials run again). With budget.halving, trials train
+minEpochs first and only the best 1/eta go on to train eta times longer (successive halving): fewest
+file bytes first, then, for models that did not beat the classical predictors, the closest to it.
 
 At the end it prints the Pareto fronts (ratio vs error, ratio vs decode speed), writes them as plots to
 NAME.pareto/, and copies the best trained model to NAME.best/ for 'baler compress --model'.
@@ -41,8 +42,11 @@ The definition (schema: experiments/sweep.schema.json):
    "budget": {"trials": 12, "halving": {"minEpochs": 10, "eta": 3}},
    "space": {"model": ["none", "dense-ae-slim"], "latent": [4, 8], "widths": [[64, 32]],
              "epochs": [90], "learningRate": [0.001], "batchSize": [256],
-             "weightPrecision": ["float32", "int8"], "normalization": ["auto"], "seed": [0]}}
+             "weightPrecision": ["float32", "int8"], "normalization": ["auto"], "seed": [0],
+             "block": [[1, 8, 8]]}}                           block-ae models only
   Random search also takes ranges: "learningRate": {"min": 1e-4, "max": 1e-2, "scale": "log"}.
+  "normalization" takes only "auto" for now (the trainer picks robust, log, signed-log or discrete
+  per column); widths replace the preset's hidden layers.
 
 Options:
   -j, --jobs N     trials evaluated at once, each in its own process (default 1)
@@ -203,7 +207,7 @@ function paretoPoint(r: TrialResult): ParetoPoint {
 
 export function describeConfig(config: TrialConfig): string {
   if (config.model === CLASSICAL) return 'classical predictors (model none)';
-  const widths = config.widths ? ` widths ${config.widths.join('-')}` : '';
+  const widths = `${config.widths ? ` widths ${config.widths.join('-')}` : ''}${config.block ? ` block ${config.block.join('x')}` : ''}`;
   return `${config.model} latent ${config.latent ?? 'auto'}${widths} ${config.weightPrecision} lr ${config.learningRate} batch ${config.batchSize}`;
 }
 
@@ -217,6 +221,7 @@ const TABLE: [string, (r: TrialResult) => string][] = [
   ['model', (r) => r.config.model],
   ['latent', (r) => String(r.config.latent ?? '-')],
   ['widths', (r) => r.config.widths?.join('-') ?? (r.config.model === CLASSICAL ? '-' : 'preset')],
+  ['block', (r) => r.config.block?.join('x') ?? '-'],
   ['weights', (r) => r.config.weightPrecision ?? '-'],
   ['lr', (r) => String(r.config.learningRate ?? '-')],
   ['epochs', (r) => String(r.epochs ?? '-')],

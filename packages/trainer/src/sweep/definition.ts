@@ -30,6 +30,8 @@ export interface SearchSpace {
   latent?: Dimension<number>;
   /** Hidden layer widths of the encoder (the decoder mirrors them), e.g. [[64, 32], [32]]. */
   widths?: number[][];
+  /** block-ae models only: block shapes, one extent per axis of the field, e.g. [[1, 8, 8], [2, 10, 10]]. */
+  block?: number[][];
   epochs?: Dimension<number>;
   learningRate?: Dimension<number>;
   batchSize?: Dimension<number>;
@@ -89,6 +91,7 @@ export const SPACE_KEYS = [
   'model',
   'latent',
   'widths',
+  'block',
   'epochs',
   'learningRate',
   'batchSize',
@@ -171,9 +174,10 @@ export function validateSweepDefinition(json: unknown, file = 'sweep'): SweepDef
   const rate = { min: Number.MIN_VALUE, integer: false, ranged };
   dimension(space.learningRate, '$.space.learningRate', rate, fail);
   dimension(space.seed, '$.space.seed', { min: 0, integer: true, ranged: false }, fail);
-  if (space.widths !== undefined) {
-    each(nonEmpty(space.widths, '$.space.widths', fail), '$.space.widths', (widths, at) =>
-      each(array(widths, at, fail), at, (width, inner) => integer(width, inner, 1, fail)),
+  for (const key of ['widths', 'block'] as const) {
+    if (space[key] === undefined) continue;
+    each(nonEmpty(space[key], `$.space.${key}`, fail), `$.space.${key}`, (sizes, at) =>
+      each(nonEmpty(sizes, at, fail), at, (size, inner) => integer(size, inner, 1, fail)),
     );
   }
   if (space.weightPrecision !== undefined) {

@@ -51,6 +51,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
       model: {
         ...(config.latent !== undefined ? { latent: config.latent } : {}),
         ...(config.widths !== undefined ? { encoder: config.widths } : {}),
+        ...(config.block !== undefined ? { block: config.block } : {}),
       },
       training: {
         epochs: task.epochs,

@@ -27,6 +27,25 @@ describe('generateTrials', () => {
     expect(trials[0]!.id).toMatch(/^[0-9a-f]{12}$/);
   });
 
+  it('gives block shapes to block-ae trials alone', () => {
+    const trials = generateTrials({
+      ...BASE,
+      search: { strategy: 'grid' },
+      space: {
+        model: ['dense-ae-tiny', 'block-ae'],
+        block: [
+          [1, 8, 8],
+          [2, 10, 10],
+        ],
+      },
+    });
+    expect(trials.map((t) => [t.config.model, t.config.block])).toEqual([
+      ['dense-ae-tiny', undefined],
+      ['block-ae', [1, 8, 8]],
+      ['block-ae', [2, 10, 10]],
+    ]);
+  });
+
   it('refuses a grid larger than its budget', () => {
     expect(() =>
       generateTrials({

@@ -4,6 +4,7 @@
 // and how many trials go on to the next.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../models/model-dir.ts';
+import { listModels } from '../models/registry.ts';
 import type { WeightPrecision } from '../onnx/to-onnx.ts';
 import { Prng } from '../train/prng.ts';
 import { CLASSICAL, type Dimension, type SweepDefinition } from './definition.ts';
@@ -13,6 +14,7 @@ export interface TrialConfig {
   model: string;
   latent?: number;
   widths?: number[];
+  block?: number[];
   epochs?: number;
   learningRate?: number;
   batchSize?: number;
@@ -68,6 +70,7 @@ function gridTrials(definition: SweepDefinition): Trial[] {
   const axes: Axis[] = [
     ['latent', listOf(space.latent, 'latent')],
     ['widths', space.widths ?? [undefined]],
+    ['block', space.block ?? [undefined]],
     ['epochs', listOf(space.epochs, 'epochs')],
     ['learningRate', listOf(space.learningRate, 'learningRate')],
     ['batchSize', listOf(space.batchSize, 'batchSize')],
@@ -79,8 +82,10 @@ function gridTrials(definition: SweepDefinition): Trial[] {
   for (const model of space.model) {
     let configs: Partial<TrialConfig>[] = [{}];
     if (model !== CLASSICAL) {
-      for (const [key, values] of axes)
+      for (const [key, values] of axes) {
+        if (key === 'block' && !learnsBlocks(model)) continue;
         configs = configs.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+      }
     }
     for (const partial of configs) add(trials, { model, ...partial });
   }
@@ -116,6 +121,7 @@ function randomTrials(definition: SweepDefinition, seed: number, count: number):
       model,
       latent: draw(space.latent, true),
       widths: space.widths ? pick(space.widths) : undefined,
+      block: space.block && learnsBlocks(model) ? pick(space.block) : undefined,
       epochs: draw(space.epochs, true),
       learningRate: draw(space.learningRate, false),
       batchSize: draw(space.batchSize, true),
@@ -130,6 +136,11 @@ function randomTrials(definition: SweepDefinition, seed: number, count: number):
     );
   }
   return [...trials.values()];
+}
+
+/** Whether a registered model learns blocks of a field (block shapes apply to it alone). */
+function learnsBlocks(model: string): boolean {
+  return listModels().find((m) => m.name === model)?.config.family === 'block-ae';
 }
 
 function listOf(dimension: Dimension<number> | undefined, name: string): unknown[] {
