@@ -117,7 +117,9 @@ describe('baler publish, in Chromium', () => {
     const node = (await page.locator('#node-1').textContent())!;
     const script = join(site, 'snippet.mjs');
     await writeFile(script, node);
-    const { stdout } = await promisify(execFile)(process.execPath, [script]);
+    // Plain text whatever the runner's environment (nx sets FORCE_COLOR, which colours console.log).
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { env });
     expect(stdout).toContain(`[ 1, 48, 64 ] ${first}`);
     expect(stdout).toMatch(new RegExp(`\\d+ of ${fieldBytes.length} bytes fetched`));
 
