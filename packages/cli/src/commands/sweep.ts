@@ -41,12 +41,13 @@ The definition (schema: experiments/sweep.schema.json):
    "search": {"strategy": "grid"},                        or {"strategy": "random", "seed": 1}
    "budget": {"trials": 12, "halving": {"minEpochs": 10, "eta": 3}},
    "space": {"model": ["none", "dense-ae-slim"], "latent": [4, 8], "widths": [[64, 32]],
-             "epochs": [90], "learningRate": [0.001], "batchSize": [256],
+             "epochs": [90], "learningRate": [0.001], "batchSize": [256], "rateStep": [0, 0.05],
              "weightPrecision": ["float32", "int8"], "normalization": ["auto"], "seed": [0],
              "block": [[1, 8, 8]]}}                           block-ae models only
   Random search also takes ranges: "learningRate": {"min": 1e-4, "max": 1e-2, "scale": "log"}.
   "normalization" takes only "auto" for now (the trainer picks robust, log, signed-log or discrete
-  per column); widths replace the preset's hidden layers.
+  per column); widths replace the preset's hidden layers; rateStep trains for the residuals' coding
+  cost at that quantization step (normalized units) instead of the MSE, 0 meaning the MSE.
 
 Options:
   -j, --jobs N     trials evaluated at once, each in its own process (default 1)
@@ -208,7 +209,8 @@ function paretoPoint(r: TrialResult): ParetoPoint {
 export function describeConfig(config: TrialConfig): string {
   if (config.model === CLASSICAL) return 'classical predictors (model none)';
   const widths = `${config.widths ? ` widths ${config.widths.join('-')}` : ''}${config.block ? ` block ${config.block.join('x')}` : ''}`;
-  return `${config.model} latent ${config.latent ?? 'auto'}${widths} ${config.weightPrecision} lr ${config.learningRate} batch ${config.batchSize}`;
+  const rate = config.rateStep ? ` rate step ${config.rateStep}` : '';
+  return `${config.model} latent ${config.latent ?? 'auto'}${widths} ${config.weightPrecision} lr ${config.learningRate} batch ${config.batchSize}${rate}`;
 }
 
 function describeResult(r: TrialResult): string {
@@ -224,6 +226,7 @@ const TABLE: [string, (r: TrialResult) => string][] = [
   ['block', (r) => r.config.block?.join('x') ?? '-'],
   ['weights', (r) => r.config.weightPrecision ?? '-'],
   ['lr', (r) => String(r.config.learningRate ?? '-')],
+  ['rate step', (r) => (r.config.model === CLASSICAL ? '-' : String(r.config.rateStep || 'MSE'))],
   ['epochs', (r) => String(r.epochs ?? '-')],
   ['ratio', (r) => formatRatio(r.ratio ?? 0)],
   ['bytes', (r) => (r.bytes ?? 0).toLocaleString('en-US')],

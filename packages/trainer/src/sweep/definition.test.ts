@@ -19,7 +19,13 @@ const VALID = {
   columns: ['*Charge=exact'],
   search: { strategy: 'grid' },
   budget: { halving: { minEpochs: 5, eta: 3 } },
-  space: { model: ['none', 'dense-ae-slim'], latent: [4, 8], widths: [[64, 32]], epochs: [45] },
+  space: {
+    model: ['none', 'dense-ae-slim'],
+    latent: [4, 8],
+    widths: [[64, 32]],
+    epochs: [45],
+    rateStep: [0, 0.05],
+  },
 };
 
 /** The message validating `json` gives (the test fails if it validates). */
@@ -63,6 +69,9 @@ describe('validateSweepDefinition', () => {
     );
     expect(problem(edit((d) => (d.space.learningRate = { min: 1e-4, max: 1e-2 })))).toBe(
       'x.json: $.space.learningRate is {"min":0.0001,"max":0.01}; expected a list of values (ranges {min, max} need random search)',
+    );
+    expect(problem(edit((d) => (d.space.rateStep = [-1])))).toBe(
+      'x.json: $.space.rateStep[0] is -1; expected a number ≥ 0',
     );
     expect(problem(edit((d) => (d.budget.halving.eta = 1)))).toBe(
       'x.json: $.budget.halving.eta is 1; expected a whole number ≥ 2',

@@ -35,6 +35,11 @@ export interface SearchSpace {
   epochs?: Dimension<number>;
   learningRate?: Dimension<number>;
   batchSize?: Dimension<number>;
+  /**
+   * Train for file size rather than MSE: the quantization step in normalized units that the residuals'
+   * coding cost is computed with (TrainingConfig.rateStep); 0 trains the MSE.
+   */
+  rateStep?: Dimension<number>;
   /** How decoder.onnx stores the decoder's weights: float32, float16 or int8 (fewer bytes to ship). */
   weightPrecision?: WeightPrecision[];
   /** Only auto for now: the trainer picks robust, log, signed-log or discrete per column itself. */
@@ -95,6 +100,7 @@ export const SPACE_KEYS = [
   'epochs',
   'learningRate',
   'batchSize',
+  'rateStep',
   'weightPrecision',
   'normalization',
   'seed',
@@ -173,6 +179,7 @@ export function validateSweepDefinition(json: unknown, file = 'sweep'): SweepDef
   dimension(space.batchSize, '$.space.batchSize', { min: 1, integer: true, ranged }, fail);
   const rate = { min: Number.MIN_VALUE, integer: false, ranged };
   dimension(space.learningRate, '$.space.learningRate', rate, fail);
+  dimension(space.rateStep, '$.space.rateStep', { min: 0, integer: false, ranged }, fail);
   dimension(space.seed, '$.space.seed', { min: 0, integer: true, ranged: false }, fail);
   for (const key of ['widths', 'block'] as const) {
     if (space[key] === undefined) continue;
@@ -273,7 +280,7 @@ function dimension(
   const number = (v: unknown, at: string) => {
     if (rule.integer) return integer(v, at, rule.min, fail);
     if (typeof v === 'number' && Number.isFinite(v) && v >= rule.min) return v;
-    return fail(at, `${describe(v)}; expected a number > 0`);
+    return fail(at, `${describe(v)}; expected a number ${rule.min > 0 ? '> 0' : '≥ 0'}`);
   };
   if (Array.isArray(value)) {
     each(nonEmpty(value, path, fail), path, number);

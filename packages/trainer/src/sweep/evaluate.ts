@@ -57,6 +57,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
         epochs: task.epochs,
         ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
         ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
+        ...(config.rateStep ? { rateStep: config.rateStep } : {}),
         ...(config.seed !== undefined ? { seed: config.seed } : {}),
         threads: 1,
       },

@@ -46,6 +46,18 @@ describe('generateTrials', () => {
     ]);
   });
 
+  it('treats rateStep 0 as the MSE training it is', () => {
+    const trials = generateTrials({
+      ...BASE,
+      search: { strategy: 'grid' },
+      space: { model: ['dense-ae-tiny'], rateStep: [0, 0.01] },
+    });
+    expect(trials.map((t) => t.config.rateStep)).toEqual([undefined, 0.01]);
+    expect(trials[0]!.id).toBe(
+      generateTrials({ ...BASE, search: { strategy: 'grid' }, space: { model: ['dense-ae-tiny'] } })[0]!.id,
+    );
+  });
+
   it('refuses a grid larger than its budget', () => {
     expect(() =>
       generateTrials({

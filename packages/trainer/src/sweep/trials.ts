@@ -18,6 +18,8 @@ export interface TrialConfig {
   epochs?: number;
   learningRate?: number;
   batchSize?: number;
+  /** Absent or 0: train the MSE. */
+  rateStep?: number;
   weightPrecision?: WeightPrecision;
   normalization?: 'auto';
   seed?: number;
@@ -74,6 +76,7 @@ function gridTrials(definition: SweepDefinition): Trial[] {
     ['epochs', listOf(space.epochs, 'epochs')],
     ['learningRate', listOf(space.learningRate, 'learningRate')],
     ['batchSize', listOf(space.batchSize, 'batchSize')],
+    ['rateStep', listOf(space.rateStep, 'rateStep')],
     ['weightPrecision', space.weightPrecision ?? [undefined]],
     ['normalization', space.normalization ?? [undefined]],
     ['seed', space.seed ?? [undefined]],
@@ -125,6 +128,7 @@ function randomTrials(definition: SweepDefinition, seed: number, count: number):
       epochs: draw(space.epochs, true),
       learningRate: draw(space.learningRate, false),
       batchSize: draw(space.batchSize, true),
+      rateStep: draw(space.rateStep, false),
       weightPrecision: space.weightPrecision ? pick(space.weightPrecision) : undefined,
       normalization: space.normalization ? pick(space.normalization) : undefined,
       seed: space.seed ? pick(space.seed) : undefined,
@@ -149,8 +153,12 @@ function listOf(dimension: Dimension<number> | undefined, name: string): unknown
   throw new SweepBudgetError(`space.${name} is a range; a grid needs a list of values`);
 }
 
-/** Adds a trial with defaults filled in for trainable models, so equal settings give equal ids. */
+/**
+ * Adds a trial with defaults filled in for trainable models, so equal settings give equal ids (rateStep
+ * 0, the MSE, is the same training as no rateStep).
+ */
 function add(trials: Map<string, Trial>, partial: TrialConfig): void {
+  if (partial.rateStep === 0) partial.rateStep = undefined;
   const config: TrialConfig =
     partial.model === CLASSICAL
       ? { model: CLASSICAL }
