@@ -51,4 +51,29 @@ describe('metadata validation', () => {
       '$.decoder.blocks.spreadStep',
     );
   });
+
+  it('checks that blocks and the block-model predictor come together, at the field rank (§7.3.1)', () => {
+    const decoder = { latent: 2, latentStep: 0.1, outputs: 4, anyOrder: true };
+    const blocks = { shape: [1, 2, 2], centerStep: 0.1, spreadStep: 0.1 };
+    const quantized = (predictor: object) => ({ name: 'quantized', domain: 'linear', step: 0.1, predictor });
+    const field = {
+      ...valid,
+      kind: 'field',
+      shape: [4, 6, 6],
+      dtype: 'float32',
+      method: quantized({ name: 'block-model', output: 0 }),
+      bound: { kind: 'abs', value: 0.05 },
+      decoder: { ...decoder, blocks },
+    };
+    expect(validateMetadata(field)).toMatchObject({ decoder: { blocks, anyOrder: true } });
+    expect(errorPath({ ...field, decoder })).toBe('$.decoder.blocks');
+    expect(errorPath({ ...field, method: quantized({ name: 'lorenzo' }) })).toBe('$.decoder.blocks');
+    expect(errorPath({ ...field, decoder: { ...decoder, blocks: { ...blocks, shape: [2, 2] } } })).toBe(
+      '$.decoder.blocks.shape',
+    );
+    expect(errorPath({ ...valid, decoder: { ...decoder, blocks } })).toBe('$.decoder.blocks');
+    const column = { ...valid.columns[0], method: quantized({ name: 'block-model', output: 0 }) };
+    expect(errorPath({ ...valid, columns: [column] })).toBe('$.columns[0].method.predictor');
+    expect(errorPath({ ...valid, decoder: { ...decoder, anyOrder: 'yes' } })).toBe('$.decoder.anyOrder');
+  });
 });

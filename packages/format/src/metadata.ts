@@ -95,21 +95,51 @@ export function validateMetadata(value: unknown): BalerMetadata {
     if (columns.length !== shape[1]) {
       fail('$.columns', `lists ${columns.length} columns but the shape says ${shape[1]}`);
     }
+    if (common.decoder?.blocks) fail('$.decoder.blocks', 'only a field can be predicted in blocks');
+    columns.forEach((c, i) => {
+      if (predictorName(c.method) === 'block-model')
+        fail(`$.columns[${i}].method.predictor`, '"block-model" predicts fields only');
+    });
     return { kind, shape: [shape[0]!, shape[1]!], columns, ...common };
   }
   if (kind === 'field') {
     if (shape.length === 0) fail('$.shape', 'a field has rank ≥ 1 (store a scalar as shape [1])');
     if (!isNumericDType(m.dtype)) fail('$.dtype', `unknown numeric dtype ${JSON.stringify(m.dtype)}`);
+    const fieldMethod = method(m.method, '$.method');
+    checkBlocks(common.decoder, predictorName(fieldMethod), shape.length);
     return {
       kind,
       shape,
       dtype: m.dtype,
-      method: method(m.method, '$.method'),
+      method: fieldMethod,
       bound: bound(m.bound, '$.bound'),
       ...common,
     };
   }
   return fail('$.kind', `must be "table" or "field", got ${JSON.stringify(kind)}`);
+}
+
+function predictorName(storage: StorageMethod): string | undefined {
+  return (storage as { predictor?: { name?: string } }).predictor?.name;
+}
+
+/** SPEC.md §7.3.1: `blocks` and the `block-model` predictor come together, blocks of the field's rank. */
+function checkBlocks(
+  decoder: DecoderInfo | null | undefined,
+  predictor: string | undefined,
+  rank: number,
+): void {
+  const blocks = decoder?.blocks;
+  if (predictor === 'block-model' && !blocks)
+    fail('$.decoder.blocks', 'the field predicts with "block-model", but the decoder describes no blocks');
+  if (!blocks) return;
+  if (predictor !== 'block-model')
+    fail(
+      '$.decoder.blocks',
+      `with blocks the field's predictor must be "block-model", not ${JSON.stringify(predictor ?? 'none')}`,
+    );
+  if (blocks.shape.length !== rank)
+    fail('$.decoder.blocks.shape', `has rank ${blocks.shape.length}, the field has rank ${rank}`);
 }
 
 function decoderInfo(value: unknown): DecoderInfo | null {

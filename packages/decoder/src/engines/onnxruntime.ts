@@ -18,10 +18,20 @@ export interface OnnxRuntimeSession {
   release(): Promise<void>;
 }
 
+/**
+ * Graph optimizations up to 'basic' (constant folding, which widens stored float16/int8 weights to the
+ * exact binary32 values of SPEC.md §11.2). The 'extended' level may rescale a MatMul by a folded scalar
+ * (MatMulScaleFusion), a rounding outside the engine bound of §11.4 that anyOrder files rely on.
+ */
+const BASIC_OPTIMIZATIONS = { graphOptimizationLevel: 'basic' } as const;
+
 export interface OnnxRuntimeEngineOptions {
   /** Name reported by the engine. Default "onnxruntime". */
   name?: string;
-  /** Passed to `InferenceSession.create`, e.g. `{ executionProviders: ['cpu'], intraOpNumThreads: 2 }`. */
+  /**
+   * Passed to `InferenceSession.create`, e.g. `{ executionProviders: ['cpu'], intraOpNumThreads: 2 }`;
+   * `graphOptimizationLevel` defaults to 'basic' (see BASIC_OPTIMIZATIONS).
+   */
   sessionOptions?: object;
 }
 
@@ -43,7 +53,7 @@ export function onnxRuntimeEngine(
   const sessionOf = (model: Uint8Array): Promise<OnnxRuntimeSession> => {
     let session = sessions.get(model);
     if (!session) {
-      session = ort.InferenceSession.create(model, options.sessionOptions);
+      session = ort.InferenceSession.create(model, { ...BASIC_OPTIMIZATIONS, ...options.sessionOptions });
       sessions.set(model, session);
       session.catch(() => sessions.delete(model)); // a failed load is retried, not cached
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomDenseNetwork, randomInput, seededRandom } from '../testing.ts';
 import { runDenseNetwork } from './canonical.ts';
 import type { Activation, DenseNetwork } from './dense-network.ts';
-import { ACTIVATION_TOLERANCE, runWithEngineBound } from './engine-bound.ts';
+import { ACTIVATION_TOLERANCE, roundUpToFloat32, runWithEngineBound } from './engine-bound.ts';
 
 const fround = Math.fround;
 
@@ -98,4 +98,23 @@ describe('runWithEngineBound', () => {
       expect(largest).toBeLessThan(typical * limit);
     },
   );
+});
+
+describe('roundUpToFloat32', () => {
+  it('gives the least float32 at or above a binary64 value', () => {
+    const random = seededRandom(3);
+    for (let k = 0; k < 10_000; k++) {
+      const x = random() * 2 ** (Math.floor(random() * 60) - 40);
+      const up = roundUpToFloat32(x);
+      expect(Math.fround(up)).toBe(up);
+      expect(up).toBeGreaterThanOrEqual(x);
+      // The float32 just below is below x: the next one down from `up`.
+      const below = new Float32Array([up]);
+      new Uint32Array(below.buffer)[0]! -= 1;
+      if (up > 0) expect(below[0]!).toBeLessThan(x);
+    }
+    expect(roundUpToFloat32(0)).toBe(0);
+    expect(roundUpToFloat32(1)).toBe(1);
+    expect(roundUpToFloat32(1e300)).toBe(Number.POSITIVE_INFINITY);
+  });
 });

@@ -18,8 +18,11 @@ const UNDERFLOW = 2 ** -150;
  * [−1, 1]): onnxruntime's vectorized approximations are accurate to a few float32 ulps; this allows 64.
  */
 export const ACTIVATION_TOLERANCE = 2 ** -18;
-/** Rounds a binary64 bound up past the few roundings its own computation made. */
-const SAFETY = 1 + 2 ** -40;
+/**
+ * Rounds a binary64 bound up past the roundings its own computation made: a sum of n + 2 non-negative
+ * binary64 terms errs by less than (n + 2)·2⁻⁵³ relative, so (n + 4)·2⁻⁵² covers it at any width.
+ */
+const safety = (inputs: number) => 1 + (inputs + 4) * 2 ** -52;
 
 /**
  * The network's canonical output `[rows][outputs]` (bit-identical to runDenseNetwork) and, per output, a
@@ -49,20 +52,28 @@ export function runWithEngineBound(
           magnitude += (Math.abs(x[r * inputs + i]!) + e) * w;
           propagated += w * e;
         }
-        // Both the canonical and the other evaluation err by up to γ · magnitude from the exact sum.
-        const sum = propagated + 2 * gamma * magnitude + 2 * (inputs + 1) * UNDERFLOW;
-        next[r * outputs + o] = activationBound(
-          layer.activation,
-          layer.alpha,
-          y[r * outputs + o]!,
-          sum * SAFETY,
-        );
+        // Both the canonical and the other evaluation err by up to γ · magnitude from the exact sum, and
+        // by (n + 1) subnormal roundings each, (1 + γ)-inflated through the sum (hence 4, not 2).
+        const sum = propagated + 2 * gamma * magnitude + 4 * (inputs + 1) * UNDERFLOW;
+        const e = activationBound(layer.activation, layer.alpha, y[r * outputs + o]!, sum * safety(inputs));
+        next[r * outputs + o] = e * safety(inputs);
       }
     }
     x = runDenseNetwork({ layers: [layer] }, x, rows);
     error = next;
   }
-  return { out: x, bound: Float32Array.from(error, (e) => e * SAFETY) };
+  return { out: x, bound: Float32Array.from(error, roundUpToFloat32) };
+}
+
+const BITS = new Float32Array(1);
+const BITS_U32 = new Uint32Array(BITS.buffer);
+
+/** The least float32 ≥ x, for x ≥ 0 (a bound must never round down). */
+export function roundUpToFloat32(x: number): number {
+  BITS[0] = x;
+  if (BITS[0]! >= x || !Number.isFinite(x)) return BITS[0]!;
+  BITS_U32[0] = BITS_U32[0]! + 1; // the next float32 up, for positive values
+  return BITS[0]!;
 }
 
 /** How far the activation's output may be off when its input `y` may be off by `e`. */

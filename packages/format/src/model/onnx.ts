@@ -211,7 +211,7 @@ function readGraph(bytes: Uint8Array): DenseNetwork {
     let activation: Activation = 'linear';
     let alpha = 0;
     const next = nodes[k];
-    if (next && next.op !== 'MatMul') {
+    if (next && next.op !== 'MatMul' && next.op !== 'Cast') {
       const act = ACTIVATIONS.get(next.op);
       if (next.op === 'Add') fail(`Add "${next.outputs[0]}" follows another Add`);
       if (!act) throw formatErrors.unsupported('ONNX operator', next.op);
@@ -418,7 +418,8 @@ function readTensor(bytes: Uint8Array): Tensor {
       case 7:
       case 10:
       case 11:
-        fail(`tensor "${name ?? '?'}" holds data in a field other than raw_data or float_data`);
+        // Valid ONNX (int32_data holds float16 and int8 too), but outside the subset: raw_data is.
+        throw formatErrors.unsupported('ONNX tensor data field', 'other than raw_data or float_data');
     }
   }
   if (name === undefined || name === '') fail('an initializer has no name');

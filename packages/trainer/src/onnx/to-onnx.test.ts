@@ -175,6 +175,19 @@ describe('reduced-precision weights', () => {
     },
   );
 
+  it.each(['float16', 'int8'] as const)(
+    'reads %s weights after a layer without activation (the next Cast starts a layer)',
+    (weightPrecision) => {
+      const network = randomDenseNetwork([4, 6, 5, 3], ['linear', 'linear', 'tanh'], 2);
+      const back = parseDenseOnnx(denseNetworkToOnnx(network, { weightPrecision }));
+      expect(back.layers.map((l) => [l.inputs, l.outputs, l.activation])).toEqual([
+        [4, 6, 'linear'],
+        [6, 5, 'linear'],
+        [5, 3, 'tanh'],
+      ]);
+    },
+  );
+
   it('rejects an unknown precision', () => {
     const network = randomDenseNetwork([4, 3], ['linear'], 1);
     expect(WEIGHT_PRECISIONS).toEqual(['float32', 'float16', 'int8']);
