@@ -1,10 +1,16 @@
 // The long corruption fuzz run: `npm run fuzz -- [cases] [seed]` (default 100,000 cases, seed 1).
+import { readFileSync } from 'node:fs';
 import { runFuzz } from '../src/fuzz.ts';
+
+// Files predicted by a decoder network join the corpus through the committed tiny decoder.
+const decoder = new Uint8Array(
+  readFileSync(new URL('../src/model/testdata/tiny-decoder.onnx', import.meta.url)),
+);
 
 const cases = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1);
 const started = performance.now();
-const counts = await runFuzz(cases, seed);
+const counts = await runFuzz(cases, seed, decoder);
 const seconds = (performance.now() - started) / 1000;
 console.log(`fuzz: ${counts.cases} cases (seed ${seed}) in ${seconds.toFixed(1)} s`);
 console.log(`  typed errors: ${counts.typedErrors}  ${JSON.stringify(counts.errorTags)}`);

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runFuzz } from './fuzz.ts';
+import { fuzzCorpus, runFuzz } from './fuzz.ts';
+
+const decoder = new Uint8Array(readFileSync(new URL('model/testdata/tiny-decoder.onnx', import.meta.url)));
 
 describe('corruption fuzz', () => {
   it('ends 10,000 damaged files in a typed error or the exact original data', async () => {
-    const counts = await runFuzz(10_000, 20261124);
+    // The corpus holds files predicted by a decoder network (rows and blocks) besides exact and quantized ones.
+    expect((await fuzzCorpus(decoder)).length).toBe((await fuzzCorpus()).length + 2);
+    const counts = await runFuzz(10_000, 20261124, decoder);
     expect(counts.failures.slice(0, 5)).toEqual([]);
     expect(counts.crashes).toBe(0);
     expect(counts.wrongData).toBe(0);

@@ -6,7 +6,14 @@ import { isBalerError } from './errors.ts';
 import { bytesSource, MemorySink } from './io.ts';
 import { ENTRY_SIZE, FOOTER_SIZE, HEADER_SIZE } from './layout.ts';
 import { openBaler } from './reader.ts';
-import { readDataset, writeDataset, writeExactDataset } from './storage.ts';
+import type { DecoderPlan, StreamPlan } from './storage.ts';
+import {
+  describeDataset,
+  readDataset,
+  writeDataset,
+  writeDatasetPieces,
+  writeExactDataset,
+} from './storage.ts';
 import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
 
 export interface FuzzCounts {
@@ -24,7 +31,9 @@ export interface FuzzCounts {
 const MUTATIONS = ['truncate', 'flip', 'overwrite', 'append', 'structure'] as const;
 
 /** Builds the valid files the fuzzer damages: multi-chunk table and field, and an empty table. */
-export async function fuzzCorpus(): Promise<{ bytes: Uint8Array; dataset: Dataset }[]> {
+export async function fuzzCorpus(
+  decoderOnnx?: Uint8Array,
+): Promise<{ bytes: Uint8Array; dataset: Dataset }[]> {
   const datasets: [Dataset, { chunkRows?: number; chunkShape?: number[] }][] = [
     [sampleTable(40), { chunkRows: 16 }],
     [sampleField([5, 6, 7]), { chunkShape: [2, 4, 7] }],
@@ -62,13 +71,108 @@ export async function fuzzCorpus(): Promise<{ bytes: Uint8Array; dataset: Datase
     const bytes = sink.bytes();
     corpus.push({ bytes, dataset: await readDataset(await openBaler(bytesSource(bytes))) });
   }
+  if (decoderOnnx) corpus.push(...(await learnedCorpus(decoderOnnx)));
   return corpus;
 }
 
-export async function runFuzz(cases: number, seed: number): Promise<FuzzCounts> {
+/**
+ * Files whose values a decoder network predicts (SPEC.md §7.3), from `onnx` (3 latents → 2 outputs,
+ * the committed tiny decoder): a table with a row model and a field predicted in blocks of 2, both
+ * written for any engine (decoder.anyOrder), so damage can strike the model, latents and metadata too.
+ */
+async function learnedCorpus(onnx: Uint8Array): Promise<{ bytes: Uint8Array; dataset: Dataset }[]> {
+  const random = seededRandom(5);
+  const codes = (count: number, width: number) =>
+    Int32Array.from({ length: count * width }, (_, k) =>
+      k % width === width - 1 && width > 3
+        ? 40 + Math.round(random() * 40)
+        : Math.round((random() - 0.5) * 60),
+    );
+  const tolerance = { absolute: 0.01, relative: 0 };
+  const quantized = (predictor: object) =>
+    ({ name: 'quantized', domain: 'linear', step: 0.02 * (1 - 2 ** -30), predictor }) as never;
+  const corpus = [];
+  const table = sampleTable(24);
+  const columns = table.columns
+    .slice(0, 2)
+    .map((c) => ({
+      ...c,
+      dtype: 'float64' as const,
+      data: Float64Array.from(c.data as Float64Array, (v) => Number(v) * 1e-3),
+    }));
+  const learnedTable: Dataset = { ...table, columns };
+  const tableCodes = [codes(12, 3), codes(12, 3)];
+  const field = sampleField([4, 6, 5]);
+  const blocks = { shape: [2, 1, 1], centerStep: 0.01, spreadStep: 0.01 };
+  const fieldCodes = [codes(30, 5), codes(30, 5)];
+  const cases: [Dataset, StreamPlan[], DecoderPlan][] = [
+    [
+      learnedTable,
+      columns.map((_, j) => ({
+        method: quantized({ name: 'model', output: j, scale: 1, offset: 0 }),
+        bound: { kind: 'abs', value: 0.01 },
+        tolerance,
+      })),
+      {
+        onnx,
+        info: { latent: 3, latentStep: 0.05, outputs: 2, anyOrder: true },
+        latents: (_, c) => tableCodes[c]!,
+      },
+    ],
+    [
+      field,
+      [
+        {
+          method: quantized({ name: 'block-model', output: 0 }),
+          bound: { kind: 'abs', value: 0.01 },
+          tolerance,
+        },
+      ],
+      {
+        onnx,
+        info: { latent: 3, latentStep: 0.05, outputs: 2, blocks, anyOrder: true },
+        latents: (_, c) => fieldCodes[c]!,
+      },
+    ],
+  ];
+  for (const [dataset, plans, decoder] of cases) {
+    const sink = new MemorySink();
+    const source = datasetPiecesOf(dataset, 2);
+    await writeDatasetPieces(describeDataset(dataset), source, sink, plans, { decoder });
+    const bytes = sink.bytes();
+    corpus.push({ bytes, dataset: await readDataset(await openBaler(bytesSource(bytes))) });
+  }
+  return corpus;
+}
+
+/** `dataset` as two pieces along axis 0 (two chunks). */
+async function* datasetPiecesOf(dataset: Dataset, pieces: number): AsyncGenerator<Dataset> {
+  const rows = dataset.kind === 'table' ? dataset.rowCount : dataset.shape[0]!;
+  const size = Math.ceil(rows / pieces);
+  for (let start = 0; start < rows; start += size) {
+    const end = Math.min(rows, start + size);
+    if (dataset.kind === 'table') {
+      yield {
+        ...dataset,
+        rowCount: end - start,
+        columns: dataset.columns.map((c) => ({ ...c, data: (c.data as Float64Array).slice(start, end) })),
+      };
+    } else {
+      const row = dataset.data.length / rows;
+      yield {
+        ...dataset,
+        shape: [end - start, ...dataset.shape.slice(1)],
+        data: (dataset.data as Float64Array).slice(start * row, end * row),
+      };
+    }
+  }
+}
+
+/** `decoderOnnx` (the committed tiny decoder) adds files predicted by a decoder network to the corpus. */
+export async function runFuzz(cases: number, seed: number, decoderOnnx?: Uint8Array): Promise<FuzzCounts> {
   const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
-  const corpus = await fuzzCorpus();
+  const corpus = await fuzzCorpus(decoderOnnx);
   const counts: FuzzCounts = {
     cases: 0,
     typedErrors: 0,
