@@ -32,6 +32,7 @@ import { planField } from './field-predictor.ts';
 import type { LearnedOptions } from './learned.ts';
 import {
   DEFAULT_LEARNED,
+  DEFAULT_TABLE_LATENTS,
   learnedTableCandidate,
   modelDirCandidate,
   modelDirFieldCandidate,
@@ -212,9 +213,16 @@ async function learnedCandidates(
     const blocks = { ...DEFAULT_BLOCK_LEARN, ...options.learnBlocks };
     return learnedBlockCandidates(training as Field, plans, blocks);
   }
-  const learnOptions = { ...DEFAULT_LEARNED, ...(options.learn === true ? {} : options.learn) };
-  const candidate = await learnedTableCandidate(first, plans, learnOptions);
-  return single(candidate, 'dense-ae-tiny', `dense-ae-tiny decoder, ${learnOptions.latent} latents`);
+  const asked = options.learn === true ? {} : options.learn;
+  const learnOptions = { ...DEFAULT_LEARNED, ...asked };
+  // Latent sizes compete on the validation rows: the ones asked for, else a small and a larger one.
+  const latents = asked.latents ?? (asked.latent !== undefined ? [asked.latent] : DEFAULT_TABLE_LATENTS);
+  const candidates: LearnedCandidate[] = [];
+  for (const latent of latents) {
+    const candidate = await learnedTableCandidate(training as Table, plans, { ...learnOptions, latent });
+    candidates.push(...single(candidate, 'dense-ae-tiny', `dense-ae-tiny decoder, ${latent} latents`));
+  }
+  return candidates;
 }
 
 /**
@@ -223,7 +231,18 @@ async function learnedCandidates(
  * Tables train on the whole piece.
  */
 function splitRows(piece: Dataset): { training: Dataset; validation: Dataset } {
-  if (piece.kind !== 'field' || piece.shape[0]! < 4) return { training: piece, validation: piece };
+  if (piece.kind === 'table') {
+    // Tables need a few hundred rows to train on; smaller ones are ranked on what they trained on.
+    if (piece.rowCount < 256) return { training: piece, validation: piece };
+    const cut = Math.ceil((piece.rowCount * 3) / 4);
+    const part = (start: number, end: number): Table => ({
+      ...piece,
+      rowCount: end - start,
+      columns: piece.columns.map((c) => ({ ...c, data: c.data.slice(start, end) as typeof c.data })),
+    });
+    return { training: part(0, cut), validation: part(cut, piece.rowCount) };
+  }
+  if (piece.shape[0]! < 4) return { training: piece, validation: piece };
   const rows = piece.shape[0]!;
   const cut = Math.ceil((rows * 3) / 4);
   const perRow = piece.data.length / rows;

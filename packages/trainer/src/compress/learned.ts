@@ -26,7 +26,12 @@ export interface LearnedOptions {
   weightPrecision?: WeightPrecision;
   /** Train on the residuals' coding cost (default) or, with false, on the MSE. */
   rate?: boolean;
+  /** Latent widths whose candidates compete on a validation slice (compressDataset); overrides `latent`. */
+  latents?: number[];
 }
+
+/** The latent widths a table's automatic candidates try when none are asked for. */
+export const DEFAULT_TABLE_LATENTS = [2, 4];
 
 export const DEFAULT_LEARNED: LearnedOptions = { latent: 4, epochs: 60, seed: 1, latentResolution: 16 };
 
