@@ -27,9 +27,10 @@ Runs the hyperparameter sweep NAME.json describes: every trial trains a model (o
 predictors alone), compresses the dataset at the bound with it competing in honest bytes, decodes the
 file and measures the errors and the decode speed. Each finished evaluation is appended to
 NAME.results.jsonl beside the definition; run the same command again after an interruption and it
-resumes, skipping everything recorded (failed trials run again). With budget.halving, trials train
-minEpochs first and only the best 1/eta go on to train eta times longer (successive halving): fewest
-file bytes first, then, for models that did not beat the classical predictors, the closest to it.
+resumes, skipping everything recorded (failed trials too, unless --retry-failed). With
+budget.halving, trials train minEpochs first and only the best 1/eta go on to train eta times longer
+(successive halving): fewest file bytes first, then, for models that did not beat the classical
+predictors, the closest to it.
 
 At the end it prints the Pareto fronts (ratio vs error, ratio vs decode speed), writes them as plots to
 NAME.pareto/, and copies the best trained model to NAME.best/ for 'baler compress --model'.
@@ -50,10 +51,11 @@ The definition (schema: experiments/sweep.schema.json):
   cost at that quantization step (normalized units) instead of the MSE, 0 meaning the MSE.
 
 Options:
-  -j, --jobs N     trials evaluated at once, each in its own process (default 1)
-      --json       print a JSON summary on stdout
-  -q, --quiet      no progress bar or per-trial lines
-  -h, --help       show this help`;
+  -j, --jobs N        trials evaluated at once, each in its own process (default 1)
+      --retry-failed  run the recorded failures again (after the bug or missing feature is fixed)
+      --json          print a JSON summary on stdout
+  -q, --quiet         no progress bar or per-trial lines
+  -h, --help          show this help`;
 
 export async function sweepCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(
@@ -61,6 +63,7 @@ export async function sweepCommand(args: string[]): Promise<void> {
     args,
     {
       jobs: { type: 'string', short: 'j' },
+      'retry-failed': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
@@ -82,6 +85,7 @@ export async function sweepCommand(args: string[]): Promise<void> {
     summary = await runSweep(definition, {
       paths,
       jobs,
+      retryFailed: Boolean(values['retry-failed']),
       onEvent: (event) => {
         progress = reportEvent(event, progress, quiet, paths.results);
       },
@@ -95,11 +99,17 @@ export async function sweepCommand(args: string[]): Promise<void> {
   }
 
   const bound = summary.results[0]?.bound ?? '';
-  const points = summary.results.filter(measured).map((r) => paretoPoint(r));
+  const groups = sameFileGroups(summary.results.filter(measured));
+  const points = groups.map(({ result, others }) => ({
+    ...paretoPoint(result),
+    label: others > 0 ? `${result.trial} (+${others} same file)` : result.trial,
+  }));
+  const trialOf = new Map(points.map((p, i) => [p.label, groups[i]!.result.trial]));
   const fronts = {
-    error: paretoFront(points, 'error').map((p) => p.label),
-    decodeMBps: paretoFront(points, 'decodeMBps').map((p) => p.label),
+    error: paretoFront(points, 'error').map((p) => trialOf.get(p.label)!),
+    decodeMBps: paretoFront(points, 'decodeMBps').map((p) => trialOf.get(p.label)!),
   };
+  const sameFile = new Map(groups.map((g) => [g.result.trial, g.others]));
   let plots: string[] = [];
   if (points.length > 0) {
     try {
@@ -121,6 +131,7 @@ export async function sweepCommand(args: string[]): Promise<void> {
       failed: failed.map((r) => ({ trial: r.trial, message: r.message })),
       paretoRatioError: fronts.error.map((id) => byId.get(id)),
       paretoRatioSpeed: fronts.decodeMBps.map((id) => byId.get(id)),
+      trained: summary.trained.map((r) => r.trial),
       best: summary.best ?? null,
       bestModel: summary.bestModel ?? null,
       bestModelDir: summary.bestModelDir ?? null,
@@ -132,10 +143,22 @@ export async function sweepCommand(args: string[]): Promise<void> {
   console.log(
     `sweep ${file} at ${bound}: ${summary.trials} trials; ${summary.ran} evaluations run now, ${summary.skipped} recorded before (${paths.results})`,
   );
+  const sameFileNote = (ids: string[]) =>
+    ids
+      .filter((id) => sameFile.get(id))
+      .map((id) => `\n  (${sameFile.get(id)} more trials wrote the same file as ${id}: their models lost)`)
+      .join('');
   console.log(`\nPareto front, ratio vs ${errorKind}:`);
-  console.log(renderTable(fronts.error.map((id) => byId.get(id)!)));
+  console.log(renderTable(fronts.error.map((id) => byId.get(id)!)) + sameFileNote(fronts.error));
   console.log('\nPareto front, ratio vs decode speed:');
-  console.log(renderTable(fronts.decodeMBps.map((id) => byId.get(id)!)));
+  console.log(renderTable(fronts.decodeMBps.map((id) => byId.get(id)!)) + sameFileNote(fronts.decodeMBps));
+  if (summary.trained.length > 0) {
+    const shown = summary.trained.slice(0, TRAINED_SHOWN);
+    console.log(
+      `\nTrained models, best first (fewest file bytes, then closest to winning)${summary.trained.length > shown.length ? `, ${shown.length} of ${summary.trained.length}` : ''}:`,
+    );
+    console.log(renderTable(shown));
+  }
   if (failed.length > 0) {
     console.log(`\n${failed.length} failed:`);
     for (const r of failed) console.log(`  ${r.trial} ${describeConfig(r.config)}: ${r.message}`);
@@ -147,6 +170,25 @@ export async function sweepCommand(args: string[]): Promise<void> {
     );
   }
   if (plots.length > 0) console.log(`plots: ${plots.join(', ')}`);
+}
+
+/** Rows of the table of trained models printed after the fronts. */
+const TRAINED_SHOWN = 8;
+
+/**
+ * Trials that wrote the same file (same bytes and errors: models that lost to the classical plans) as
+ * one point, the first of them (the classical trial, when it is there) standing for the others. Their
+ * decode speeds differ only by measurement noise; drawn apart they would pile up at one ratio.
+ */
+function sameFileGroups(results: TrialResult[]): { result: TrialResult; others: number }[] {
+  const groups = new Map<string, { result: TrialResult; others: number }>();
+  for (const r of results) {
+    const key = `${r.bytes} ${r.maxAbsError} ${r.maxRelError}`;
+    const group = groups.get(key);
+    if (group) group.others++;
+    else groups.set(key, { result: r, others: 0 });
+  }
+  return [...groups.values()];
 }
 
 function reportEvent(

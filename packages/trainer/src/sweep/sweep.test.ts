@@ -57,11 +57,17 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const run = (
   calls: TrialTask[],
-  options: { jobs?: number; onEvent?: (e: SweepEvent) => void; fail?: (t: TrialTask) => boolean } = {},
+  options: {
+    jobs?: number;
+    onEvent?: (e: SweepEvent) => void;
+    fail?: (t: TrialTask) => boolean;
+    retryFailed?: boolean;
+  } = {},
 ) =>
   runSweep(DEFINITION, {
     paths: sweepPaths(join(dir, 'exp.json')),
     jobs: options.jobs ?? 2,
+    retryFailed: options.retryFailed ?? false,
     runner: fakeRunner(calls, options.fail),
     loadDataset: async () => DATASET,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -105,7 +111,7 @@ describe('runSweep', () => {
     expect(JSON.parse(await readFile(join(dir, 'exp.best', 'config.json'), 'utf8'))).toEqual({ epochs: 9 });
   });
 
-  it('resumes after an interruption without repeating a finished evaluation, and retries failures', async () => {
+  it('resumes after an interruption without repeating a finished evaluation; retries failures when asked', async () => {
     const first: TrialTask[] = [];
     // The process "dies" right after its fifth recorded evaluation; the trial with latent 2 fails.
     const interrupted = run(first, {
@@ -129,14 +135,20 @@ describe('runSweep', () => {
     const second: TrialTask[] = [];
     const summary = await run(second);
     const key = (t: TrialTask) => `${t.trial.id}@${t.rung}`;
-    const done = recorded.filter((r) => r.status !== 'failed').map((r) => `${r.trial}@${r.rung}`);
+    const done = recorded.map((r) => `${r.trial}@${r.rung}`);
     expect(second.map(key).filter((k) => done.includes(k))).toEqual([]);
-    expect(second).toHaveLength(14 - 4);
-    expect(summary).toMatchObject({ ran: 10, skipped: 4 });
-    expect(summary.results.filter((r) => r.status === 'failed')).toEqual([]);
+    expect(second).toHaveLength(14 - 5);
+    expect(summary).toMatchObject({ ran: 9, skipped: 5 });
+    expect(summary.results.filter((r) => r.status === 'failed').map((r) => r.config.latent)).toEqual([2]);
 
+    // The failure runs again when asked to, and then succeeds; nothing else runs.
     const third: TrialTask[] = [];
-    expect(await run(third)).toMatchObject({ ran: 0, skipped: 14 });
-    expect(third).toEqual([]);
+    const retried = await run(third, { retryFailed: true });
+    expect(third.map((t) => t.trial.config.latent)).toEqual([2]);
+    expect(retried.results.filter((r) => r.status === 'failed')).toEqual([]);
+
+    const fourth: TrialTask[] = [];
+    expect(await run(fourth)).toMatchObject({ ran: 0 });
+    expect(fourth).toEqual([]);
   });
 });

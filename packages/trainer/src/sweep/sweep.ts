@@ -53,6 +53,8 @@ export interface SweepOptions {
   paths: SweepPaths;
   /** Evaluations running at once (default 1). */
   jobs?: number;
+  /** Run recorded failures again (default: they count as recorded, like every finished evaluation). */
+  retryFailed?: boolean;
   /** Evaluates one trial at one rung (default: in a worker process per evaluation). */
   runner?: TrialRunner;
   /** The dataset (default: read `definition.dataset`); only asked for when something is left to run. */
@@ -69,7 +71,9 @@ export interface SweepSummary {
   results: TrialResult[];
   /** The highest ratio of all trials, classical included. */
   best: TrialResult | undefined;
-  /** The highest ratio of the trials that trained a model. */
+  /** The trials that trained a model and measured, best first: fewest bytes, then closest to winning. */
+  trained: TrialResult[];
+  /** trained[0]. */
   bestModel: TrialResult | undefined;
   /** `paths.best` when bestModel's directory was there to copy (not after its trials/ were deleted). */
   bestModelDir: string | undefined;
@@ -84,12 +88,13 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
   const columns = definition.columns ?? [];
   await mkdir(dirname(paths.results), { recursive: true });
 
-  // An evaluation counts as recorded only if it measured the same thing (same bound, same epochs) and
-  // did not fail: failures run again on a restart, since their cause (a missing feature, a crash) may be
-  // gone by then.
+  // An evaluation counts as recorded only if it measured the same thing (same bound, same epochs).
+  // Failures count too unless retryFailed: their cause (a missing feature, a bug) outlives a restart.
   const recorded = new Map<string, TrialResult>();
   for (const line of await readResults(paths.results)) {
-    if (line.status !== 'failed') recorded.set(evaluationKey(line.trial, line.rung), line);
+    const key = evaluationKey(line.trial, line.rung);
+    if (line.status !== 'failed') recorded.set(key, line);
+    else if (!options.retryFailed && !recorded.has(key)) recorded.set(key, line);
   }
   const recordedFor = (trial: Trial, rung: number) => {
     const line = recorded.get(evaluationKey(trial.id, rung));
@@ -181,11 +186,12 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
   const measured = results.filter((r) => r.status !== 'failed');
   const best = highestRatio(measured);
   const models = measured.filter((r) => r.config.model !== CLASSICAL);
-  // The best of n is what halving with eta = n keeps.
-  const bestModel = promote(
+  // Ranked as halving with eta = 1 would keep them: all, best first.
+  const trained = promote(
     models.map((r) => ({ item: r, score: modelScore(r) })),
-    Math.max(1, models.length),
-  )[0];
+    1,
+  );
+  const bestModel = trained[0];
   const kept = bestModel && (await keepModelDir(join(paths.trials, bestModel.trial), paths.best, bestModel));
   return {
     trials: trials.length,
@@ -193,6 +199,7 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
     skipped,
     results,
     best,
+    trained,
     bestModel,
     bestModelDir: kept ? paths.best : undefined,
   };
