@@ -106,4 +106,18 @@ describe('trainToModelDir', () => {
     // 32 × 2500 output weights dominate: int8 codes take a quarter of their bytes (+ float32 scales, biases).
     expect(sizes.int8!).toBeLessThan(sizes.float32! * 0.35);
   });
+
+  it('writes a block-ae decoder at int8 precision, calibrated on its blocks', async () => {
+    const field = await readDataFile(`${sharedDataPath('cfd-animation.h5')}:/data`);
+    const { config } = await trainToModelDir(field, dir, {
+      modelName: 'block-ae',
+      model: { latent: 4, block: [1, 10, 10] },
+      training: { epochs: 1 },
+      weightPrecision: 'int8',
+      log: () => {},
+    });
+    expect(config.weightPrecision).toBe('int8');
+    const decoder = parseDenseOnnx(new Uint8Array(await readFile(join(dir, 'decoder.onnx'))));
+    expect(decoder.layers.map((l) => [l.inputs, l.outputs])).toEqual([[4, 100]]);
+  });
 });

@@ -128,7 +128,8 @@ export async function trainToModelDir(
   const decoderOnnx = exportDecoder(
     extractDecoder(result.model),
     weightPrecision,
-    latents ? { latents, rows: matrix.rows } : undefined,
+    // Rows of latents: one per sample the model saw (a frame or table row; a block for block-ae).
+    latents ? { latents, rows: latents.length / result.model.config.latent } : undefined,
   );
   const last = result.log.at(-1);
   const best = result.log.find((r) => r.epoch === result.bestEpoch);
