@@ -177,11 +177,12 @@ export async function plotCommand(args: string[]): Promise<void> {
   }
 
   if (sweepPath && sweep) {
-    const { points, skipped } = sweep;
+    const { points, skipped, candidates } = sweep;
     const files = await writeParetoPlots(
       points,
       outDir,
       basename(sweepPath).replace(/\.results\.jsonl$|\.jsonl$/, ''),
+      candidates,
     );
     const left = Object.entries(skipped).map(([status, n]) => `${n} ${status}`);
     sections.push({

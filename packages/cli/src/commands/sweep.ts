@@ -16,6 +16,7 @@ import {
 } from '@baler/trainer';
 import { formatRatio } from '../format-bytes.ts';
 import { type ParetoPoint, paretoFront, writeParetoPlots } from '../plot/pareto.ts';
+import { candidatePoints, trialError } from '../plot/sweep.ts';
 import { createProgress, formatSeconds, type Progress } from '../progress.ts';
 import { parseCommand, requireOne, UsageError } from '../usage.ts';
 
@@ -114,7 +115,8 @@ export async function sweepCommand(args: string[]): Promise<void> {
   if (points.length > 0) {
     try {
       await mkdir(paths.plots, { recursive: true });
-      plots = await writeParetoPlots(points, paths.plots, `${basename(file)} at ${bound}`);
+      const candidates = candidatePoints(summary.results);
+      plots = await writeParetoPlots(points, paths.plots, `${basename(file)} at ${bound}`, candidates);
     } catch (error) {
       if (!quiet) console.error(`baler: could not write the Pareto plots: ${(error as Error).message}`);
     }
@@ -243,7 +245,7 @@ function paretoPoint(r: TrialResult): ParetoPoint {
   return {
     label: r.trial,
     ratio: r.ratio ?? 0,
-    error: r[errorMeasure(r.bound)] ?? 0,
+    error: trialError(r),
     decodeMBps: r.decodeMBps ?? 0,
   };
 }

@@ -48,25 +48,37 @@ export function paretoFront(points: ParetoPoint[], axis: 'error' | 'decodeMBps')
   return front.sort((a, b) => second(b) - second(a) || a.ratio - b.ratio);
 }
 
-/** Writes pareto-ratio-error.png and pareto-ratio-speed.png into outDir; returns the paths written. */
+/**
+ * Writes pareto-ratio-error.png and pareto-ratio-speed.png into outDir; returns the paths written.
+ * `candidates`, drawn as open circles off the front, are where trained models would have been with their
+ * own files when they lost to the classical predictors (plot/sweep.ts candidatePoints).
+ */
 export async function writeParetoPlots(
   points: ParetoPoint[],
   outDir: string,
   title: string,
+  candidates: ParetoPoint[] = [],
 ): Promise<string[]> {
   return Promise.all(
     (['error', 'decodeMBps'] as const).map((axis) =>
-      savePng(drawPareto(points, axis, title), join(outDir, PARETO_FILES[axis])),
+      savePng(drawPareto(points, axis, title, candidates), join(outDir, PARETO_FILES[axis])),
     ),
   );
 }
 
-function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: string) {
+function drawPareto(
+  points: ParetoPoint[],
+  axis: 'error' | 'decodeMBps',
+  title: string,
+  candidates: ParetoPoint[],
+) {
   const { canvas, ctx } = newFigure(900, 600);
   const xOf = (p: ParetoPoint) => (axis === 'error' ? p.error : p.decodeMBps);
-  const shown = points.filter((p) => Number.isFinite(p.ratio) && Number.isFinite(xOf(p)));
-  const xs = shown.map(xOf);
-  const ratios = shown.map((p) => p.ratio);
+  const finite = (p: ParetoPoint) => Number.isFinite(p.ratio) && Number.isFinite(xOf(p));
+  const shown = points.filter(finite);
+  const lost = candidates.filter(finite);
+  const xs = [...shown, ...lost].map(xOf);
+  const ratios = [...shown, ...lost].map((p) => p.ratio);
   const xLog = wantsLog(xs, 1.5);
   const yLog = wantsLog(ratios, 1.5);
   const area: PlotArea = {
@@ -96,6 +108,14 @@ function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: 
   }
   ctx.save();
   clipTo(ctx, area);
+  const lostColor = SERIES[1]!;
+  ctx.strokeStyle = lostColor;
+  ctx.lineWidth = 1.5;
+  for (const p of lost) {
+    ctx.beginPath();
+    ctx.arc(px(area, xOf(p)), py(area, p.ratio), 4, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
   ctx.fillStyle = '#9a9a9a';
   for (const p of shown) {
     if (frontSet.has(p)) continue;
@@ -126,7 +146,7 @@ function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: 
   ctx.textBaseline = 'bottom';
   const placed: { x: number; y: number; w: number }[] = [];
   // The legend goes to the corner with the fewest markers, front segments and labels under it.
-  const avoid = shown.map((p) => ({ x: px(area, xOf(p)), y: py(area, p.ratio) }));
+  const avoid = [...shown, ...lost].map((p) => ({ x: px(area, xOf(p)), y: py(area, p.ratio) }));
   for (let i = 1; i < front.length; i++)
     for (let t = 0.1; t < 1; t += 0.1) {
       const [a, b] = [front[i - 1]!, front[i]!];
@@ -153,6 +173,9 @@ function drawPareto(points: ParetoPoint[], axis: 'error' | 'decodeMBps', title: 
     [
       { label: 'Pareto front', color, kind: 'line' },
       { label: 'dominated trial', color: '#9a9a9a', kind: 'dot' },
+      ...(lost.length > 0
+        ? [{ label: "a model's own file (lost; not written)", color: lostColor, kind: 'dot' as const }]
+        : []),
     ],
     avoid,
   );

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrialResult } from '@baler/trainer';
 import { describe, expect, it } from 'vitest';
-import { readSweepResults, sweepPoints, trialError } from './sweep.ts';
+import { candidatePoints, readSweepResults, sweepPoints, trialError } from './sweep.ts';
 
 const result = (over: Partial<TrialResult>): TrialResult => ({
   trial: 't',
@@ -23,7 +23,20 @@ describe('sweep results as Pareto points', () => {
   it('judges rel and pwrel trials by relative error and the others by absolute error', () => {
     expect(trialError(result({ bound: 'pwrel=1e-3' }))).toBe(0.2);
     expect(trialError(result({ bound: 'rel=1e-2' }))).toBe(0.2);
+    expect(trialError(result({ bound: 'rel=1e-2', maxRangeRelError: 0.01 }))).toBe(0.01);
     expect(trialError(result({ bound: 'abs=1e-3' }))).toBe(1e-3);
+  });
+
+  it("places each losing model at its own file's ratio: the trial's ratio × classical / learned bytes", () => {
+    const candidate = { learnedBytes: 200, classicalBytes: 100 };
+    expect(
+      candidatePoints([
+        result({ trial: 'lost', modelUsed: false, candidate }),
+        result({ trial: 'won', modelUsed: true, candidate }),
+        result({ trial: 'none', modelUsed: false, candidate: null }),
+        result({ trial: 'broken', status: 'failed', candidate }),
+      ]),
+    ).toEqual([{ label: 'lost', ratio: 2.5, error: 1e-3, decodeMBps: 40 }]);
   });
 
   it("plots each trial's latest rung when it finished, and counts the rest by status", () => {

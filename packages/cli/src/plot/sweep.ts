@@ -8,15 +8,22 @@ import type { ParetoPoint } from './pareto.ts';
 
 export interface SweepPoints {
   points: ParetoPoint[];
+  /** Where each trained model would have been with its own file (see candidatePoints). */
+  candidates: ParetoPoint[];
   /** Trials left out because their latest evaluation did not finish, by status. */
   skipped: Record<string, number>;
 }
 
-type Measured = Pick<TrialResult, 'bound' | 'maxAbsError' | 'maxRelError'>;
+type Measured = Pick<TrialResult, 'bound' | 'maxAbsError' | 'maxRelError' | 'maxRangeRelError'>;
 
-/** The error a trial is judged by: relative for rel/pwrel bounds, absolute otherwise. */
+/**
+ * The error a trial is judged by, in its bound's own terms: pointwise relative for pwrel, relative to the
+ * value range for rel (pointwise when the range figure is missing), absolute otherwise.
+ */
 export function trialError(trial: Measured): number {
-  return (/^\s*(pw)?rel\b/.test(trial.bound) ? trial.maxRelError : trial.maxAbsError) ?? Number.NaN;
+  if (/^\s*pwrel\b/.test(trial.bound)) return trial.maxRelError ?? Number.NaN;
+  if (/^\s*rel\b/.test(trial.bound)) return trial.maxRangeRelError ?? trial.maxRelError ?? Number.NaN;
+  return trial.maxAbsError ?? Number.NaN;
 }
 
 export function sweepPoints(results: TrialResult[]): SweepPoints {
@@ -34,7 +41,28 @@ export function sweepPoints(results: TrialResult[]): SweepPoints {
       decodeMBps: t.decodeMBps ?? Number.NaN,
     });
   }
-  return { points, skipped };
+  return { points, skipped, candidates: candidatePoints(results) };
+}
+
+/**
+ * Each trained model's own file, had it been kept: the trial's ratio scaled by the classical over the
+ * learned bytes of the first chunk (what compression compared), at the same error and speed. These are
+ * not files Baler wrote; they show how far each model is from earning its bytes.
+ */
+export function candidatePoints(results: TrialResult[]): ParetoPoint[] {
+  const points: ParetoPoint[] = [];
+  for (const t of latestResults(results)) {
+    const c = t.candidate;
+    if (t.status === 'failed' || t.modelUsed || !c || !(c.learnedBytes > 0) || t.ratio === undefined)
+      continue;
+    points.push({
+      label: t.trial,
+      ratio: (t.ratio * c.classicalBytes) / c.learnedBytes,
+      error: trialError(t),
+      decodeMBps: t.decodeMBps ?? Number.NaN,
+    });
+  }
+  return points;
 }
 
 const MEASUREMENTS = ['bound', 'ratio', 'maxAbsError', 'maxRelError', 'decodeMBps'] as const;
