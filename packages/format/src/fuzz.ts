@@ -93,13 +93,11 @@ async function learnedCorpus(onnx: Uint8Array): Promise<{ bytes: Uint8Array; dat
     ({ name: 'quantized', domain: 'linear', step: 0.02 * (1 - 2 ** -30), predictor }) as never;
   const corpus = [];
   const table = sampleTable(24);
-  const columns = table.columns
-    .slice(0, 2)
-    .map((c) => ({
-      ...c,
-      dtype: 'float64' as const,
-      data: Float64Array.from(c.data as Float64Array, (v) => Number(v) * 1e-3),
-    }));
+  const columns = table.columns.slice(0, 2).map((c) => ({
+    ...c,
+    dtype: 'float64' as const,
+    data: Float64Array.from(c.data as Float64Array, (v) => Number(v) * 1e-3),
+  }));
   const learnedTable: Dataset = { ...table, columns };
   const tableCodes = [codes(12, 3), codes(12, 3)];
   const field = sampleField([4, 6, 5]);
