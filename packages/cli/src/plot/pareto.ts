@@ -172,7 +172,9 @@ function drawPareto(
     area,
     [
       { label: 'Pareto front', color, kind: 'line' },
-      { label: 'dominated trial', color: '#9a9a9a', kind: 'dot' },
+      ...(shown.length > front.length
+        ? [{ label: 'dominated trial', color: '#9a9a9a', kind: 'dot' as const }]
+        : []),
       ...(lost.length > 0
         ? [{ label: "a model's own file (lost; not written)", color: lostColor, kind: 'dot' as const }]
         : []),
