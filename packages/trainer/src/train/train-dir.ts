@@ -3,6 +3,7 @@
 // (model, normalization, training settings) comes from the checkpoint; only the epoch count may grow.
 
 import type { Dataset } from '@baler/format';
+import { parseDenseOnnx } from '@baler/format';
 import { DataInputError } from '../io/errors.ts';
 import { defaultBlockShapes, principalBlockModel, trainingBlocks } from '../models/block-ae.ts';
 import { extractDecoder } from '../models/decoder.ts';
@@ -124,17 +125,22 @@ export async function trainToModelDir(
     checkpoint: (state) => writeCheckpoint(dir, state, meta),
   });
   const weightPrecision = options.weightPrecision ?? 'float32';
-  const latents = weightPrecision === 'float32' ? undefined : await encodeLatents(result.model, normalized);
+  const frozenDecoder =
+    weightPrecision === 'float32'
+      ? undefined
+      : await fineTuneAroundRounding(result.model, normalized, meta.training, weightPrecision);
+  const trained = frozenDecoder ?? result.model;
+  const latents = weightPrecision === 'float32' ? undefined : await encodeLatents(trained, normalized);
   const decoderOnnx = exportDecoder(
-    extractDecoder(result.model),
+    extractDecoder(trained),
     weightPrecision,
     // Rows of latents: one per sample the model saw (a frame or table row; a block for block-ae).
-    latents ? { latents, rows: latents.length / result.model.config.latent } : undefined,
+    latents ? { latents, rows: latents.length / trained.config.latent } : undefined,
   );
   const last = result.log.at(-1);
   const best = result.log.find((r) => r.epoch === result.bestEpoch);
   const config = await saveModelDir(dir, {
-    model: result.model,
+    model: trained,
     normalization: meta.normalization,
     training: meta.training,
     log: result.log,
@@ -209,4 +215,32 @@ function describe(data: TrainingDataSummary): string {
   return data.kind === 'table'
     ? `a table of ${data.rows} × ${data.features}`
     : `a field of ${data.rows} × [${data.sampleShape.join(' × ')}]`;
+}
+
+/** Epochs of fine-tuning after the decoder's weights are rounded: a tenth of the training, 5 to 50. */
+const fineTuneEpochs = (epochs: number) => Math.max(5, Math.min(50, Math.round(epochs / 10)));
+
+/**
+ * Rounds the decoder's weights to `precision` (as decoder.onnx stores them) and fine-tunes the rest —
+ * the encoder and every bias — around them for a few epochs, with a fresh optimizer, so the latents and
+ * biases absorb what the rounding lost. The returned model's decoder weights are the rounded ones.
+ */
+async function fineTuneAroundRounding(
+  model: DenseModel,
+  data: Float32Array,
+  training: TrainingConfig,
+  precision: WeightPrecision,
+): Promise<DenseModel> {
+  const rounded = parseDenseOnnx(exportDecoder(extractDecoder(model), precision));
+  const params = Float32Array.from(model.params);
+  const frozen = new Uint8Array(params.length);
+  model.layers.slice(model.encoderLayers).forEach((layer, k) => {
+    params.set(rounded.layers[k]!.weight, layer.weightOffset);
+    frozen.fill(1, layer.weightOffset, layer.biasOffset);
+  });
+  const tuned = await trainModel({ ...model, params }, data, {
+    config: { ...training, epochs: fineTuneEpochs(training.epochs), checkpointEvery: 0 },
+    frozen,
+  });
+  return tuned.model;
 }

@@ -97,6 +97,21 @@ describe('trainModel', () => {
 });
 
 describe('training config', () => {
+  it('holds frozen parameters fixed and trains the rest', async () => {
+    const model = createModel('dense-ae-tiny', { inputs: 26, latent: 4 }, { seed: 1 });
+    const frozen = new Uint8Array(model.params.length);
+    const decoder = model.layers[model.encoderLayers]!;
+    frozen.fill(1, decoder.weightOffset, decoder.biasOffset);
+    const result = await trainModel(model, data, { config: { epochs: 3, batchSize: 256 }, frozen });
+    let moved = 0;
+    for (let i = 0; i < model.params.length; i++) {
+      if (frozen[i]) expect(result.model.params[i]).toBe(model.params[i]);
+      else if (result.model.params[i] !== model.params[i]) moved++;
+    }
+    expect(moved).toBeGreaterThan(model.params.length / 2);
+    await expect(trainModel(model, data, { frozen: new Uint8Array(3) })).rejects.toThrow(/frozen has 3/);
+  });
+
   it('fills defaults and rejects bad or unknown settings', () => {
     expect(resolveTrainingConfig({ epochs: 3 })).toMatchObject({
       epochs: 3,

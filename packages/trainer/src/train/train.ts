@@ -111,6 +111,11 @@ export interface TrainOptions {
   checkpoint?: (state: TrainingState) => Promise<void>;
   /** How the backward pass forms transposed products (for measurements; the default is fastest). */
   gradient?: GradientOptions;
+  /**
+   * Parameters held fixed (1 = frozen), in the flat layout: their gradients are zeroed, so with a fresh
+   * Adam state they never move. Used to fine-tune around rounded decoder weights.
+   */
+  frozen?: Uint8Array;
 }
 
 export interface TrainResult {
@@ -149,6 +154,11 @@ export async function trainModel(
       `the state holds ${state.params.length} parameters but the model has ${model.params.length}`,
     );
   }
+  const frozen = options.frozen;
+  if (frozen && frozen.length !== model.params.length)
+    throw new RangeError(
+      `frozen has ${frozen.length} entries but the model has ${model.params.length} parameters`,
+    );
   const prng = Prng.fromState(state.prngState);
   const order = new Uint32Array(train.length);
   const batchSize = Math.min(config.batchSize, train.length);
@@ -195,6 +205,7 @@ export async function trainModel(
           result = local(batch, count);
         }
         const { loss, gradient } = result;
+        if (frozen) for (let i = 0; i < frozen.length; i++) if (frozen[i]) gradient[i] = 0;
         adamUpdate(state.params, gradient, state.adam, learningRate, config.adam);
         lossSum += loss * count;
       }
