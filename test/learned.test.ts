@@ -132,6 +132,20 @@ describe('a file that carries its decoder network', () => {
         worstError((await (await openBytes(bytes, { engine: edge })).read()) as Table),
       ).toBeLessThanOrEqual(1e-3);
     }
+    // Every read hands the engine the same model bytes, so an engine builds its session once per file.
+    const models = new Set<Uint8Array>();
+    const counting = {
+      name: 'counting',
+      canonical: false,
+      run: async (model: Uint8Array, input: Float32Array, batch: number) => {
+        models.add(model);
+        return runDenseNetwork(parseDenseOnnx(model), input, batch);
+      },
+    };
+    const twice = await openBytes(bytes, { engine: counting });
+    await twice.read();
+    await twice.read({ start: 0, end: 10 });
+    expect(models.size).toBe(1);
     // Room for the engines costs little here; a file written for the canonical kernels only refuses them.
     const strict = await write(true);
     expect(bytes.length).toBeLessThan(strict.length * 1.05);

@@ -7,6 +7,7 @@ import type { ColumnData, Dataset, DType, JsonValue, NumericArray, NumericDType 
 import { allocateArray, datasetShape, dtypeOfArray, shapeSize } from './dataset.ts';
 import { formatErrors } from './errors.ts';
 import type { ByteSink } from './io.ts';
+import type { SectionEntry } from './layout.ts';
 import { SECTION_KIND, sectionLabel } from './layout.ts';
 import type { BalerMetadata, ErrorBound, StorageMethod } from './metadata.ts';
 import type { StreamLocation } from './methods.ts';
@@ -258,7 +259,12 @@ function withRounding(slack: Float64Array, predictions: Float64Array, c: number)
   return slack;
 }
 
-const networks = new WeakMap<BalerFile, { network: DenseNetwork; onnx: Uint8Array }>();
+/**
+ * Parsed networks by their `model` section entry: readers hand readDataset copies of a file (one per read,
+ * with its own byte source), but the section entries are shared, so each network is read and parsed
+ * once — and its ONNX bytes stay one array, on which engines cache their sessions.
+ */
+const networks = new WeakMap<SectionEntry, { network: DenseNetwork; onnx: Uint8Array }>();
 
 /**
  * Runs a file's decoder network other than by the canonical kernels (the decoder's onnxruntime engine).
@@ -282,7 +288,7 @@ async function runFileNetwork(
 ): Promise<Float32Array> {
   const { network, onnx } = await fileNetwork(file, info);
   if (!engine || engine.canonical) return runDenseNetwork(network, input, rows);
-  if (!engine.canonical && !info.anyOrder) {
+  if (!info.anyOrder) {
     throw formatErrors.unsupported(
       'decoder engine',
       `${engine.name}: this file was written for the canonical engine only (no decoder.anyOrder); decode it without the engine option`,
@@ -369,23 +375,22 @@ async function fileNetwork(
   file: BalerFile,
   info: DecoderInfo,
 ): Promise<{ network: DenseNetwork; onnx: Uint8Array }> {
-  let parsed = networks.get(file);
+  const entries = findSections(file, SECTION_KIND.model);
+  if (entries.length !== 1)
+    throw formatErrors.malformedSection('section "model"', `expected exactly one, found ${entries.length}`);
+  let parsed = networks.get(entries[0]!);
   if (!parsed) {
-    const entries = findSections(file, SECTION_KIND.model);
-    if (entries.length !== 1)
-      throw formatErrors.malformedSection('section "model"', `expected exactly one, found ${entries.length}`);
     const onnx = await readSection(file, entries[0]!);
-    const network = parseDenseOnnx(onnx);
-    const first = network.layers[0]!;
-    const last = network.layers[network.layers.length - 1]!;
-    if (first.inputs !== info.latent || last.outputs !== info.outputs) {
-      throw formatErrors.malformedSection(
-        'section "model"',
-        `the network maps ${first.inputs} → ${last.outputs}, the metadata says ${info.latent} → ${info.outputs}`,
-      );
-    }
-    parsed = { network, onnx };
-    networks.set(file, parsed);
+    parsed = { network: parseDenseOnnx(onnx), onnx };
+    networks.set(entries[0]!, parsed);
+  }
+  const first = parsed.network.layers[0]!;
+  const last = parsed.network.layers[parsed.network.layers.length - 1]!;
+  if (first.inputs !== info.latent || last.outputs !== info.outputs) {
+    throw formatErrors.malformedSection(
+      'section "model"',
+      `the network maps ${first.inputs} → ${last.outputs}, the metadata says ${info.latent} → ${info.outputs}`,
+    );
   }
   return parsed;
 }

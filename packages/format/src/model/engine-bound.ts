@@ -7,7 +7,7 @@
 // output of the file and quantizes model-predicted values so that they stay within their error bound
 // for any output within it, so decoding with such an engine still meets every bound.
 
-import { runDenseNetwork } from './canonical.ts';
+import { canonicalActivation, runDenseNetwork } from './canonical.ts';
 import type { Activation, DenseNetwork } from './dense-network.ts';
 
 const UNIT_ROUNDOFF = 2 ** -24;
@@ -41,6 +41,7 @@ export function runWithEngineBound(
     const { inputs, outputs, weight, bias } = layer;
     const y = runDenseNetwork({ layers: [{ ...layer, activation: 'linear' }] }, x, rows);
     const gamma = ((inputs + 1) * UNIT_ROUNDOFF) / (1 - (inputs + 1) * UNIT_ROUNDOFF);
+    const rounding = safety(inputs);
     const next = new Float64Array(rows * outputs);
     for (let r = 0; r < rows; r++) {
       for (let o = 0; o < outputs; o++) {
@@ -55,11 +56,12 @@ export function runWithEngineBound(
         // Both the canonical and the other evaluation err by up to γ · magnitude from the exact sum, and
         // by (n + 1) subnormal roundings each, (1 + γ)-inflated through the sum (hence 4, not 2).
         const sum = propagated + 2 * gamma * magnitude + 4 * (inputs + 1) * UNDERFLOW;
-        const e = activationBound(layer.activation, layer.alpha, y[r * outputs + o]!, sum * safety(inputs));
-        next[r * outputs + o] = e * safety(inputs);
+        const e = activationBound(layer.activation, layer.alpha, y[r * outputs + o]!, sum * rounding);
+        next[r * outputs + o] = e * rounding;
       }
     }
-    x = runDenseNetwork({ layers: [layer] }, x, rows);
+    // The canonical layer output is its pre-activation through the canonical activation (§11.1).
+    x = y.map((v) => canonicalActivation(layer.activation, v, layer.alpha));
     error = next;
   }
   return { out: x, bound: Float32Array.from(error, roundUpToFloat32) };

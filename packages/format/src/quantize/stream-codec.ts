@@ -269,13 +269,13 @@ function withinSlack(
   if (!slack) return true;
   const d = slack[i]! * (1 + 2 ** -40) + 2 ** -50 * Math.abs(w);
   if (!(d < Number.POSITIVE_INFINITY)) return false;
-  for (const end of [w - d, w + d]) {
+  const within = (end: number) => {
     const out = log ? reconstruct(end, value < 0, params, cast) : cast(end);
     // exp2's Horner evaluation is monotonic only to within an ulp or two: 4 ulps of room in the log domain.
     const room = log ? 4 * 2 ** -52 * Math.abs(out) : 0;
-    if (!(Math.abs(out - value) + room <= allowed)) return false;
-  }
-  return true;
+    return Math.abs(out - value) + room <= allowed;
+  };
+  return within(w - d) && within(w + d);
 }
 
 export function decodeQuantizedStream(
