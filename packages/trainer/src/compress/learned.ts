@@ -94,7 +94,8 @@ export async function learnedTableCandidate(
     },
   });
   const latentsOf = async (table: Table) => encodeLatents(trained.model, workingMatrix(table, standard));
-  const latentStep = latentStepFor(await latentsOf(first), options.latentResolution);
+  const firstLatents = await latentsOf(first);
+  const latentStep = latentStepFor(firstLatents, options.latentResolution);
 
   const plans = basePlans.map((plan, j) => {
     const t = columns.indexOf(j);
@@ -106,7 +107,7 @@ export async function learnedTableCandidate(
     onnx: exportDecoder(
       extractDecoder(trained.model),
       options.weightPrecision ?? 'float16',
-      calibration(await latentsOf(first), first.rowCount, latentStep),
+      calibration(firstLatents, first.rowCount, latentStep),
     ),
     info: { latent: options.latent, latentStep, outputs: columns.length },
     async latents(piece) {
