@@ -8,7 +8,6 @@ import type { SweepEvent, SweepSummary, TrialConfig, TrialResult } from '@baler/
 import {
   CLASSICAL,
   loadSweepDefinition,
-  parseBound,
   runSweep,
   SweepBudgetError,
   SweepDefinitionError,
@@ -16,7 +15,7 @@ import {
 } from '@baler/trainer';
 import { formatRatio } from '../format-bytes.ts';
 import { type ParetoPoint, paretoFront, writeParetoPlots } from '../plot/pareto.ts';
-import { candidatePoints, trialError } from '../plot/sweep.ts';
+import { candidatePoints, type ErrorMeasure, errorMeasure, trialError } from '../plot/sweep.ts';
 import { createProgress, formatSeconds, type Progress } from '../progress.ts';
 import { parseCommand, requireOne, UsageError } from '../usage.ts';
 
@@ -220,18 +219,6 @@ function reportEvent(
 
 function measured(r: TrialResult): boolean {
   return r.status !== 'failed' && r.ratio !== undefined;
-}
-
-/** The error a bound is judged by: pointwise relative (pwrel), relative to the range (rel), else absolute. */
-type ErrorMeasure = 'maxAbsError' | 'maxRelError' | 'maxRangeRelError';
-
-function errorMeasure(bound: string): ErrorMeasure {
-  try {
-    const kind = parseBound(bound).kind;
-    return kind === 'pwrel' ? 'maxRelError' : kind === 'rel' ? 'maxRangeRelError' : 'maxAbsError';
-  } catch {
-    return 'maxAbsError';
-  }
 }
 
 const MEASURE_NAMES: Record<ErrorMeasure, string> = {

@@ -2,7 +2,7 @@
 // latest evaluation (successive halving appends one line per rung), finished trials only, the error read
 // in the bound's own terms (relative for rel/pwrel bounds, else absolute).
 import { readFile } from 'node:fs/promises';
-import { latestResults, type TrialResult } from '@baler/trainer';
+import { latestResults, parseBound, type TrialResult } from '@baler/trainer';
 import { UsageError } from '../usage.ts';
 import type { ParetoPoint } from './pareto.ts';
 
@@ -16,14 +16,24 @@ export interface SweepPoints {
 
 type Measured = Pick<TrialResult, 'bound' | 'maxAbsError' | 'maxRelError' | 'maxRangeRelError'>;
 
-/**
- * The error a trial is judged by, in its bound's own terms: pointwise relative for pwrel, relative to the
- * value range for rel (pointwise when the range figure is missing), absolute otherwise.
- */
+/** The error a bound is judged by: pointwise relative (pwrel), relative to the range (rel), else absolute. */
+export type ErrorMeasure = 'maxAbsError' | 'maxRelError' | 'maxRangeRelError';
+
+export function errorMeasure(bound: string): ErrorMeasure {
+  try {
+    const kind = parseBound(bound).kind;
+    return kind === 'pwrel' ? 'maxRelError' : kind === 'rel' ? 'maxRangeRelError' : 'maxAbsError';
+  } catch {
+    return 'maxAbsError';
+  }
+}
+
+/** A trial's error in its bound's own terms (errorMeasure); a rel trial without the range figure, pointwise. */
 export function trialError(trial: Measured): number {
-  if (/^\s*pwrel\b/.test(trial.bound)) return trial.maxRelError ?? Number.NaN;
-  if (/^\s*rel\b/.test(trial.bound)) return trial.maxRangeRelError ?? trial.maxRelError ?? Number.NaN;
-  return trial.maxAbsError ?? Number.NaN;
+  const measure = errorMeasure(trial.bound);
+  const value =
+    measure === 'maxRangeRelError' ? (trial.maxRangeRelError ?? trial.maxRelError) : trial[measure];
+  return value ?? Number.NaN;
 }
 
 export function sweepPoints(results: TrialResult[]): SweepPoints {
