@@ -284,6 +284,20 @@ describe('parseDenseOnnx rejects models outside the subset', () => {
     ir?: number;
     extraGraph?: (g: ProtoWriter) => void;
   }
+  /** An int8 weight widened by Cast + Mul (§11.2), its scale initializer `S` as given. */
+  const int8Weight = (scaleDims: number[], scales: number[]): Variant => ({
+    nodes: [
+      node('Cast', ['Wq'], 'Wc').message(5, intAttribute('to', 1)),
+      node('Mul', ['Wc', 'S'], 'W'),
+      node('MatMul', ['x', 'W'], 'h'),
+      node('Add', ['h', 'B'], 'y'),
+    ],
+    initializers: [
+      tensor('Wq', [2, 2], Uint8Array.of(1, 2, 3, 4), 3),
+      tensor('S', scaleDims, new Uint8Array(Float32Array.from(scales).buffer)),
+      tensor('B', [2], bias),
+    ],
+  });
   const model = (v: Variant = {}) => {
     const g = new ProtoWriter();
     for (const n of v.nodes ?? [node('MatMul', ['x', 'W'], 'h'), node('Add', ['h', 'B'], 'y')])
@@ -348,38 +362,10 @@ describe('parseDenseOnnx rejects models outside the subset', () => {
     ],
     [
       'int8 weights scaled per input row',
-      {
-        nodes: [
-          node('Cast', ['Wq'], 'Wc').message(5, intAttribute('to', 1)),
-          node('Mul', ['Wc', 'S'], 'W'),
-          node('MatMul', ['x', 'W'], 'h'),
-          node('Add', ['h', 'B'], 'y'),
-        ],
-        initializers: [
-          tensor('Wq', [2, 2], Uint8Array.of(1, 2, 3, 4), 3),
-          tensor('S', [2, 1], new Uint8Array(Float32Array.of(0.5, 0.25).buffer)),
-          tensor('B', [2], bias),
-        ],
-      },
+      int8Weight([2, 1], [0.5, 0.25]),
       /MalformedSection.*"S" has shape \[2,1\], expected \[2\]/,
     ],
-    [
-      'an infinite int8 scale',
-      {
-        nodes: [
-          node('Cast', ['Wq'], 'Wc').message(5, intAttribute('to', 1)),
-          node('Mul', ['Wc', 'S'], 'W'),
-          node('MatMul', ['x', 'W'], 'h'),
-          node('Add', ['h', 'B'], 'y'),
-        ],
-        initializers: [
-          tensor('Wq', [2, 2], Uint8Array.of(1, 2, 3, 4), 3),
-          tensor('S', [2], new Uint8Array(Float32Array.of(0.5, Number.POSITIVE_INFINITY).buffer)),
-          tensor('B', [2], bias),
-        ],
-      },
-      /MalformedSection.*finite/,
-    ],
+    ['an infinite int8 scale', int8Weight([2], [0.5, Number.POSITIVE_INFINITY]), /MalformedSection.*finite/],
     [
       'a Cast whose output the MatMul does not use',
       {
