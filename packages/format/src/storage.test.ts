@@ -13,7 +13,13 @@ import type { DecoderInfo } from './model/latents.ts';
 import { parseDenseOnnx } from './model/onnx.ts';
 import { findSections, openBaler } from './reader.ts';
 import type { DecoderPlan, NetworkEngine, StreamPlan } from './storage.ts';
-import { describeDataset, readDataset, writeDatasetPieces, writeExactDataset } from './storage.ts';
+import {
+  describeDataset,
+  readDataset,
+  writeDataset,
+  writeDatasetPieces,
+  writeExactDataset,
+} from './storage.ts';
 import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
 
 async function write(dataset: Dataset, options = {}): Promise<Uint8Array> {
@@ -205,6 +211,29 @@ describe('fields predicted in blocks (SPEC.md §7.3.1)', () => {
     const rows = (await readDataset(file, { rows: { start: 2, end: 4 } })) as Field;
     expect(Array.from(rows.data as Float64Array)).toEqual(Array.from(values.subarray(2 * 63, 4 * 63)));
     expect(findSections(file, SECTION_KIND.latents).length).toBe(2);
+  });
+
+  it('writes a row-model field with writeDataset only when it is chunked along axis 0 alone', async () => {
+    const rowField: Field = {
+      kind: 'field',
+      shape: [4, 2],
+      dtype: 'float64',
+      data: new Float64Array(8),
+      attributes: {},
+    };
+    const rowDecoder: DecoderPlan = {
+      onnx,
+      info: { latent: 3, latentStep: 0.05, outputs: 2 },
+      latents: (piece) => new Int32Array((piece as Field).shape[0]! * 3),
+    };
+    const rowPlan = [plan({ name: 'model', output: 0, scale: 1, offset: 0 })];
+    const write = (chunkShape: number[]) =>
+      writeDataset(rowField, new MemorySink(), rowPlan, { chunkShape, decoder: rowDecoder });
+    await expect(write([2, 1])).rejects.toThrow(/chunked along axis 0 only/);
+    const sink = new MemorySink();
+    await writeDataset(rowField, sink, rowPlan, { chunkShape: [2, 2], decoder: rowDecoder });
+    const decoded = (await readDataset(await openBaler(bytesSource(sink.bytes())))) as Field;
+    expect(Array.from(decoded.data as Float64Array).every((v) => Math.abs(v) <= 0.01)).toBe(true);
   });
 
   it('keeps every bound under any engine within §11.4 when the file allows it (decoder.anyOrder)', async () => {

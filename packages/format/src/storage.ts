@@ -89,11 +89,25 @@ export async function writeDataset(
   dataset: Dataset,
   sink: ByteSink,
   plans: readonly StreamPlan[],
-  options: WriteDatasetOptions & { onChunk?: (done: number, total: number) => void } = {},
+  options: WriteDatasetOptions & {
+    onChunk?: (done: number, total: number) => void;
+    /** The decoder network and latents of streams whose predictor is `model` (SPEC.md §7.3). */
+    decoder?: DecoderPlan;
+  } = {},
 ): Promise<number> {
   validateDataset(dataset);
   const grid = chooseGrid(dataset, options);
+  const { decoder } = options;
+  if (
+    decoder &&
+    dataset.kind === 'field' &&
+    !decoder.info.blocks &&
+    grid.boundaries.slice(1).some((c) => c.length > 2)
+  )
+    throw new RangeError('a field predicted by a row model must be chunked along axis 0 only (SPEC.md §7.3)');
   const writer = await BalerWriter.start(sink);
+  const network = decoder ? await writeModelSection(writer, decoder) : undefined;
+  const predicted = network && decoder ? { network, plan: decoder } : undefined;
   const chunks = grid.boundaries.reduce((n, cuts) => n * (cuts.length - 1), 1);
   for (let c = 0; c < chunks; c++) {
     const box = chunkBox(grid, c);
@@ -104,10 +118,10 @@ export async function writeDataset(
         ...column,
         data: sliceColumn(column.data, first, end),
       }));
-      await writeChunk(writer, c, { ...dataset, rowCount: end - first, columns }, plans);
+      await writeChunk(writer, c, { ...dataset, rowCount: end - first, columns }, plans, predicted);
     } else {
       const data = extractBlock(dataset.data, dataset.shape, box.start, box.count);
-      await writeChunk(writer, c, { ...dataset, shape: box.count, data }, plans);
+      await writeChunk(writer, c, { ...dataset, shape: box.count, data }, plans, predicted);
     }
     options.onChunk?.(c + 1, chunks);
   }
@@ -117,6 +131,7 @@ export async function writeDataset(
       dataset.kind === 'table' ? dataset.rowCount : dataset.shape[0]!,
       plans,
       options,
+      decoder?.info,
     ),
     grid,
   );
