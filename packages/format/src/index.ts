@@ -72,7 +72,7 @@ export { validateDenseNetwork } from './model/dense-network.ts';
 export { ACTIVATION_TOLERANCE, runWithEngineBound } from './model/engine-bound.ts';
 export type { DecoderInfo } from './model/latents.ts';
 export { ONNX_SUBSET, parseDenseOnnx } from './model/onnx.ts';
-export type { PredictorSpec } from './quantize/predictors.ts';
+export type { LinearStencil, PredictorSpec } from './quantize/predictors.ts';
 export type { QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
 export type { BoundCheck } from './quantize/verify.ts';
 export { checkBound } from './quantize/verify.ts';

@@ -99,6 +99,7 @@ export function validateMetadata(value: unknown): BalerMetadata {
     columns.forEach((c, i) => {
       if (predictorName(c.method) === 'block-model')
         fail(`$.columns[${i}].method.predictor`, '"block-model" predicts fields only');
+      checkStencilNetwork(common.decoder, predictorName(c.method));
     });
     return { kind, shape: [shape[0]!, shape[1]!], columns, ...common };
   }
@@ -107,6 +108,7 @@ export function validateMetadata(value: unknown): BalerMetadata {
     if (!isNumericDType(m.dtype)) fail('$.dtype', `unknown numeric dtype ${JSON.stringify(m.dtype)}`);
     const fieldMethod = method(m.method, '$.method');
     checkBlocks(common.decoder, predictorName(fieldMethod), shape.length);
+    checkStencilNetwork(common.decoder, predictorName(fieldMethod));
     return {
       kind,
       shape,
@@ -117,6 +119,12 @@ export function validateMetadata(value: unknown): BalerMetadata {
     };
   }
   return fail('$.kind', `must be "table" or "field", got ${JSON.stringify(kind)}`);
+}
+
+/** SPEC.md §7.2.1: the `stencil-network` predictor runs the file's one network, so there are no latents. */
+function checkStencilNetwork(decoder: DecoderInfo | null | undefined, predictor: string | undefined): void {
+  if (predictor === 'stencil-network' && decoder)
+    fail('$.decoder', 'a stream predicts with "stencil-network": the file\'s network is its, so no decoder');
 }
 
 function predictorName(storage: StorageMethod): string | undefined {

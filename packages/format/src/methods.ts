@@ -8,22 +8,19 @@ import { SECTION_KIND, sectionLabel } from './layout.ts';
 import type { StorageMethod } from './metadata.ts';
 import { decodeExceptions, encodeExceptions } from './quantize/exceptions.ts';
 import { validatePredictor } from './quantize/predictors.ts';
-import type { QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
+import type { PredictorInputs, QuantizerParams, Tolerance } from './quantize/stream-codec.ts';
 import { castFor, decodeQuantizedStream, encodeQuantizedStream } from './quantize/stream-codec.ts';
 import type { BalerFile } from './reader.ts';
 import { findSections, readSection } from './reader.ts';
 import type { SectionInput } from './writer.ts';
 
-export interface StreamLocation {
+/** Where a stream lies, and what its predictor takes from outside it (predictions, network). */
+export interface StreamLocation extends PredictorInputs {
   chunk: number;
   stream: number;
   /** Shape of the stream's values in this chunk: [rows] for a table column, the block's extent for a field. */
   shape: number[];
   dtype: DType;
-  /** For a `model` predictor: the prediction of every value of the stream (see predictionsFromModel). */
-  predictions?: Float64Array;
-  /** How far another engine's prediction of each value may lie from `predictions` (SPEC.md §11.4). */
-  slack?: Float64Array;
 }
 
 /** The sections that store `data` with `method`. `tolerance` is required by lossy methods. */
@@ -59,8 +56,7 @@ export function encodeStream(
       at.dtype as NumericDType,
       params,
       tolerance,
-      at.predictions,
-      at.slack,
+      at,
     );
     const sections: SectionInput[] = [
       { kind: SECTION_KIND.residuals, ...base, codec: CODEC.raw, payload: encoded.residuals },
@@ -157,15 +153,7 @@ function decodePayloads(
     const exceptions = exceptionPart
       ? decodeExceptions(exceptionPart.payload, dtype, count, exceptionPart.label)
       : { positions: new Uint32Array(0), values: new Float64Array(0) };
-    return decodeQuantizedStream(
-      residuals.payload,
-      exceptions,
-      at.shape,
-      dtype,
-      params,
-      residuals.label,
-      at.predictions,
-    );
+    return decodeQuantizedStream(residuals.payload, exceptions, at.shape, dtype, params, residuals.label, at);
   }
   throw formatErrors.unsupported('storage method', method.name);
 }

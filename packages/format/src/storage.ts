@@ -46,6 +46,11 @@ export interface WriteDatasetOptions {
   configHash?: string | null;
   source?: string | null;
   model?: JsonValue;
+  /**
+   * The network (ONNX bytes, SPEC.md §11.2) that streams with a `stencil-network` predictor run: it maps
+   * the stencil's neighbours to one correction. A file holds one network, so not with `decoder`.
+   */
+  stencilNetwork?: Uint8Array;
 }
 
 export const TOOL_NAME = 'baler 0.1.0';
@@ -108,6 +113,7 @@ export async function writeDataset(
   const writer = await BalerWriter.start(sink);
   const network = decoder ? await writeModelSection(writer, decoder) : undefined;
   const predicted = network && decoder ? { network, plan: decoder } : undefined;
+  const stencilNetwork = await writeStencilNetwork(writer, options);
   const chunks = grid.boundaries.reduce((n, cuts) => n * (cuts.length - 1), 1);
   for (let c = 0; c < chunks; c++) {
     const box = chunkBox(grid, c);
@@ -118,10 +124,11 @@ export async function writeDataset(
         ...column,
         data: sliceColumn(column.data, first, end),
       }));
-      await writeChunk(writer, c, { ...dataset, rowCount: end - first, columns }, plans, predicted);
+      const piece = { ...dataset, rowCount: end - first, columns };
+      await writeChunk(writer, c, piece, plans, predicted, stencilNetwork);
     } else {
       const data = extractBlock(dataset.data, dataset.shape, box.start, box.count);
-      await writeChunk(writer, c, { ...dataset, shape: box.count, data }, plans, predicted);
+      await writeChunk(writer, c, { ...dataset, shape: box.count, data }, plans, predicted, stencilNetwork);
     }
     options.onChunk?.(c + 1, chunks);
   }
@@ -179,13 +186,14 @@ export async function writeDatasetPieces(
 ): Promise<number> {
   const writer = await BalerWriter.start(sink);
   const network = options.decoder ? await writeModelSection(writer, options.decoder) : undefined;
+  const stencilNetwork = await writeStencilNetwork(writer, options);
   const cuts = [0];
   for await (const piece of pieces) {
     validateDataset(piece);
     const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
     if (rows === 0) continue;
     const predicted = network && options.decoder ? { network, plan: options.decoder } : undefined;
-    await writeChunk(writer, cuts.length - 1, piece, plans, predicted);
+    await writeChunk(writer, cuts.length - 1, piece, plans, predicted, stencilNetwork);
     cuts.push(cuts[cuts.length - 1]! + rows);
     options.onChunk?.(cuts.length - 1, cuts[cuts.length - 1]!);
   }
@@ -217,6 +225,23 @@ async function writeModelSection(writer: BalerWriter, plan: DecoderPlan): Promis
     );
   }
   await writer.addSection({ kind: SECTION_KIND.model, codec: CODEC.deflate, payload: plan.onnx });
+  return network;
+}
+
+/** Writes the `model` section of `options.stencilNetwork`, if any, and returns the parsed network. */
+async function writeStencilNetwork(
+  writer: BalerWriter,
+  options: { stencilNetwork?: Uint8Array; decoder?: DecoderPlan },
+): Promise<DenseNetwork | undefined> {
+  if (!options.stencilNetwork) return undefined;
+  if (options.decoder)
+    throw new RangeError('a file holds one network: a decoder plan and a stencil network exclude each other');
+  const network = parseDenseOnnx(options.stencilNetwork);
+  await writer.addSection({
+    kind: SECTION_KIND.model,
+    codec: CODEC.deflate,
+    payload: options.stencilNetwork,
+  });
   return network;
 }
 
@@ -301,7 +326,7 @@ async function runFileNetwork(
   rows: number,
   engine: NetworkEngine | undefined,
 ): Promise<Float32Array> {
-  const { network, onnx } = await fileNetwork(file, info);
+  const { network, onnx } = await fileNetwork(file, info.latent, info.outputs);
   if (!engine || engine.canonical) return runDenseNetwork(network, input, rows);
   if (!info.anyOrder) {
     throw formatErrors.unsupported(
@@ -385,10 +410,11 @@ async function chunkBlockPredictions(
   return predictionsFromBlocks(spec, out, info.outputs, center, spread, extent, block);
 }
 
-/** The file's decoder network (its one `model` section), parsed once per file and checked against `info`. */
+/** The file's network (its one `model` section), parsed once per file, checked to map inputs → outputs. */
 async function fileNetwork(
   file: BalerFile,
-  info: DecoderInfo,
+  inputs: number,
+  outputs: number,
 ): Promise<{ network: DenseNetwork; onnx: Uint8Array }> {
   const entries = findSections(file, SECTION_KIND.model);
   if (entries.length !== 1)
@@ -401,10 +427,10 @@ async function fileNetwork(
   }
   const first = parsed.network.layers[0]!;
   const last = parsed.network.layers[parsed.network.layers.length - 1]!;
-  if (first.inputs !== info.latent || last.outputs !== info.outputs) {
+  if (first.inputs !== inputs || last.outputs !== outputs) {
     throw formatErrors.malformedSection(
       'section "model"',
-      `the network maps ${first.inputs} → ${last.outputs}, the metadata says ${info.latent} → ${info.outputs}`,
+      `the network maps ${first.inputs} → ${last.outputs}, the metadata says ${inputs} → ${outputs}`,
     );
   }
   return parsed;
@@ -417,7 +443,9 @@ async function writeChunk(
   piece: Dataset,
   plans: readonly StreamPlan[],
   predicted?: { network: DenseNetwork; plan: DecoderPlan },
+  stencilNetwork?: DenseNetwork,
 ): Promise<void> {
+  const network = stencilNetwork ? { network: stencilNetwork } : {};
   const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
   let out: { out: Float32Array; bound: Float32Array } | undefined;
   let blockPredictions: Predicted | undefined;
@@ -447,6 +475,7 @@ async function writeChunk(
         stream: j,
         shape: [piece.rowCount],
         dtype: column.dtype,
+        ...network,
         ...predictedWithSlack(plans[j], out, outputs, rows, 1, anyOrder),
       };
       for (const section of encodeVerified(plans[j] ?? EXACT_PLAN, column.data, at))
@@ -458,6 +487,7 @@ async function writeChunk(
       stream: 0,
       shape: piece.shape,
       dtype: piece.dtype,
+      ...network,
       ...(blockPredictions ??
         predictedWithSlack(plans[0], out, outputs, rows, piece.data.length / Math.max(rows, 1), anyOrder)),
     };
@@ -573,8 +603,9 @@ export function encodeStreamForTrial(
   data: ColumnData,
   shape: number[],
   dtype: DType,
+  network?: DenseNetwork,
 ): { bytes: number; decoded: ColumnData } {
-  const at = { chunk: 0, stream: 0, shape, dtype };
+  const at = { chunk: 0, stream: 0, shape, dtype, ...(network ? { network } : {}) };
   const sections = encodeStream(plan.method, data, at, plan.tolerance);
   const bytes = sections.reduce(
     (n, s) => n + encodeBytes(s.codec ?? CODEC.raw, s.payload, s.elementSize).length,
@@ -637,6 +668,7 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
           shape: [count],
           dtype: column.dtype,
           ...(predictions ? { predictions } : {}),
+          ...(await stencilNetworkOf(file, column.method)),
         });
         copyRows(values, from - first, to - first, out[j]!, from - start);
       }
@@ -681,11 +713,19 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
       shape: box.count,
       dtype: metadata.dtype,
       ...(predictions ? { predictions } : {}),
+      ...(await stencilNetworkOf(file, metadata.method)),
     };
     const block = (await decodeStream(file, metadata.method, at)) as NumericArray;
     insertBlock(block, box.start, box.count, data, shape, start);
   }
   return { kind: 'field', shape, dtype: metadata.dtype, data, attributes: metadata.attributes };
+}
+
+/** `{ network }` for a stream whose predictor is `stencil-network` (SPEC.md §7.2.1), else `{}`. */
+async function stencilNetworkOf(file: BalerFile, method: StorageMethod): Promise<{ network?: DenseNetwork }> {
+  const predictor = (method as { predictor?: PredictorSpec }).predictor;
+  if (predictor?.name !== 'stencil-network') return {};
+  return { network: (await fileNetwork(file, predictor.offsets.length, 1)).network };
 }
 
 function validateDataset(dataset: Dataset): void {

@@ -54,6 +54,26 @@ export function runDenseNetwork(
   return x;
 }
 
+/**
+ * Runs `network` on one row at a time, into buffers allocated once: for predictors that need the network
+ * once per value (SPEC.md §7.2.1 `stencil-network`). The returned array is reused by the next call.
+ * Plain JavaScript: at a batch of one the WebAssembly kernel's call overhead outweighs its speed.
+ */
+export function singleRowRunner(network: DenseNetwork): (input: Float32Array) => Float32Array {
+  validateDenseNetwork(network);
+  const buffers = network.layers.map((layer) => new Float32Array(layer.outputs));
+  return (input) => {
+    let x = input;
+    network.layers.forEach((layer, k) => {
+      const y = buffers[k]!;
+      denseLayer(layer, x, 1, y);
+      activate(layer.activation, layer.alpha, y);
+      x = y;
+    });
+    return x;
+  };
+}
+
 /** Floating-point operations of one row through `network`: a multiply and an add per weight. */
 export function denseNetworkFlops(network: DenseNetwork): number {
   return network.layers.reduce((sum, layer) => sum + 2 * layer.inputs * layer.outputs, 0);

@@ -3,6 +3,8 @@
 // the encoder and every decoder compute the same prediction, bit for bit, with double arithmetic in the
 // order written here.
 import { formatErrors } from '../errors.ts';
+import { singleRowRunner } from '../model/canonical.ts';
+import type { DenseNetwork } from '../model/dense-network.ts';
 
 export type PredictorSpec =
   /** A constant: the centre of the column's working values. */
@@ -11,6 +13,26 @@ export type PredictorSpec =
   | { name: 'lorenzo' }
   /** Learned weights over causal neighbours (offsets per axis); Lorenzo wherever a neighbour is outside. */
   | { name: 'stencil'; offsets: number[][]; weights: number[] }
+  /**
+   * The same, but where a neighbour is outside the block, the first fallback stencil whose neighbours
+   * are all inside predicts, and Lorenzo only where none is (new in 1.2: a new name, so that older
+   * readers reject it instead of ignoring the fallbacks).
+   */
+  | { name: 'stencil-fallbacks'; offsets: number[][]; weights: number[]; fallbacks: LinearStencil[] }
+  /**
+   * The stencil corrected by the file's network (SPEC.md §7.2.1): where the stencil applies,
+   * `Σ weights[k]·W[i+o_k] + outputScale × net(f32((W[i+o_k] − inputOffset) × inputScale) for each k)[0]`.
+   * The caller passes the network; it runs per value, by the canonical kernels only.
+   */
+  | {
+      name: 'stencil-network';
+      offsets: number[][];
+      weights: number[];
+      inputOffset: number;
+      inputScale: number;
+      outputScale: number;
+      fallbacks?: LinearStencil[];
+    }
   /**
    * The file's decoder network (SPEC.md §7.2.1, §11): `offset + scale × out[r][output + c]` for the value at
    * row r and position c within its row. The caller computes these from the chunk's latents.
@@ -21,6 +43,16 @@ export type PredictorSpec =
    * for the value in block g at position c within the block. The caller computes these too.
    */
   | { name: 'block-model'; output: number };
+
+/** Weights over causal neighbours: `Σ weights[k] × W[i + offsets[k]]`. A type, not an interface, so
+ * that it is assignable to the metadata's JSON values. */
+export type LinearStencil = {
+  offsets: number[][];
+  weights: number[];
+};
+
+/** At most this many fallback stencils (SPEC.md §7.2.1). */
+export const MAX_FALLBACKS = 16;
 
 export function validatePredictor(spec: unknown, rank: number, path: string): PredictorSpec {
   const p = spec as PredictorSpec;
@@ -44,30 +76,52 @@ export function validatePredictor(spec: unknown, rank: number, path: string): Pr
     if (!Number.isSafeInteger(p.output) || p.output < 0) fail('block-model needs an output index ≥ 0');
     return p;
   }
-  if (p.name === 'stencil') {
-    if (
-      !Array.isArray(p.offsets) ||
-      !Array.isArray(p.weights) ||
-      p.offsets.length !== p.weights.length ||
-      p.offsets.length > 64
-    ) {
-      fail('stencil needs offsets and weights of equal length (at most 64)');
+  if (p.name === 'stencil' || p.name === 'stencil-fallbacks' || p.name === 'stencil-network') {
+    checkStencil(p, rank, fail, 'stencil');
+    const fallbacks = (p as { fallbacks?: unknown }).fallbacks;
+    if (p.name === 'stencil' && fallbacks !== undefined)
+      fail('a stencil with fallbacks is named "stencil-fallbacks"');
+    if (p.name === 'stencil-fallbacks' && fallbacks === undefined) fail('stencil-fallbacks needs fallbacks');
+    if (p.name !== 'stencil' && p.fallbacks !== undefined) {
+      if (!Array.isArray(p.fallbacks) || p.fallbacks.length === 0 || p.fallbacks.length > MAX_FALLBACKS)
+        fail(`fallbacks must be a list of 1 to ${MAX_FALLBACKS} stencils`);
+      p.fallbacks.forEach((f, k) => {
+        if (typeof f !== 'object' || f === null) fail(`fallback ${k} must be an object`);
+        checkStencil(f, rank, fail, `fallback ${k}`);
+        if (f.offsets.length === 0) fail(`fallback ${k} needs at least one offset`);
+      });
     }
-    p.offsets.forEach((offset) => {
-      if (
-        !Array.isArray(offset) ||
-        offset.length !== rank ||
-        !offset.every((o) => Number.isInteger(o) && Math.abs(o) <= 8)
-      ) {
-        fail(`each stencil offset needs ${rank} integers within ±8`);
-      }
-      if (!isCausal(offset)) fail(`stencil offset [${offset}] is not before the predicted value in C order`);
-    });
-    if (!p.weights.every((w) => typeof w === 'number' && Number.isFinite(w)))
-      fail('stencil weights must be finite numbers');
+    if (
+      p.name === 'stencil-network' &&
+      ![p.inputOffset, p.inputScale, p.outputScale].every((v) => typeof v === 'number' && Number.isFinite(v))
+    )
+      fail('stencil-network needs finite inputOffset, inputScale and outputScale');
     return p;
   }
   return fail(`unknown predictor ${JSON.stringify((p as { name?: unknown }).name)}`);
+}
+
+function checkStencil(p: LinearStencil, rank: number, fail: (reason: string) => never, what: string): void {
+  if (
+    !Array.isArray(p.offsets) ||
+    !Array.isArray(p.weights) ||
+    p.offsets.length !== p.weights.length ||
+    p.offsets.length > 64
+  ) {
+    fail(`${what} needs offsets and weights of equal length (at most 64)`);
+  }
+  p.offsets.forEach((offset) => {
+    if (
+      !Array.isArray(offset) ||
+      offset.length !== rank ||
+      !offset.every((o) => Number.isInteger(o) && Math.abs(o) <= 8)
+    ) {
+      fail(`each ${what} offset needs ${rank} integers within ±8`);
+    }
+    if (!isCausal(offset)) fail(`${what} offset [${offset}] is not before the predicted value in C order`);
+  });
+  if (!p.weights.every((w) => typeof w === 'number' && Number.isFinite(w)))
+    fail(`${what} weights must be finite numbers`);
 }
 
 /** An offset is causal when its first non-zero component is negative. */
@@ -79,34 +133,75 @@ function isCausal(offset: number[]): boolean {
   return false;
 }
 
+/** A stencil laid out for one block: flat offsets, weights, and where along each axis it applies. */
+interface PlacedStencil {
+  offsets: Int32Array;
+  weights: Float64Array;
+  /** It applies at idx when low[d] ≤ idx_d < high[d] for every axis d. */
+  low: Int32Array;
+  high: Int32Array;
+  /** Set per row: whether the leading axes (all but the last) are within range. */
+  rowInside: boolean;
+}
+
+function placeStencil(stencil: LinearStencil, shape: readonly number[], strides: number[]): PlacedStencil {
+  const rank = shape.length;
+  const low = new Int32Array(rank);
+  const high = new Int32Array(rank);
+  for (let d = 0; d < rank; d++) {
+    low[d] = Math.max(0, ...stencil.offsets.map((o) => -o[d]!));
+    high[d] = shape[d]! - Math.max(0, ...stencil.offsets.map((o) => o[d]!));
+  }
+  return {
+    offsets: Int32Array.from(stencil.offsets, (o) => o.reduce((n, v, d) => n + v * strides[d]!, 0)),
+    weights: Float64Array.from(stencil.weights),
+    low,
+    high,
+    rowInside: false,
+  };
+}
+
 /**
  * Predictions for one block, walked row by row (a row = the last axis). Which axes have a predecessor
- * changes only at row starts, so the Lorenzo terms and the stencil's validity are set once per row;
+ * changes only at row starts, so the Lorenzo terms and the stencils' validity are set once per row;
  * `at` then costs one short loop per value. Terms are summed in the order SPEC.md §7.2.1 fixes.
  */
 export class BlockPredictor {
   private readonly constant: number | undefined;
   private readonly external: Float64Array | undefined;
   private readonly lorenzo: { offsets: Int32Array; signs: Float64Array }[] = [];
-  private readonly stencilOffsets: Int32Array | undefined;
-  private readonly stencilWeights: Float64Array | undefined;
-  private readonly low: Int32Array;
-  private readonly high: Int32Array;
+  /** The stencil, then its fallbacks: the first that applies predicts. */
+  private readonly stencils: PlacedStencil[] = [];
+  /** For `stencil-network`: the network's input, its runner and the input/output scaling. */
+  private readonly correction:
+    | {
+        input: Float32Array;
+        run: (input: Float32Array) => Float32Array;
+        inputOffset: number;
+        inputScale: number;
+        outputScale: number;
+      }
+    | undefined;
   private first: { offsets: Int32Array; signs: Float64Array } = {
     offsets: new Int32Array(0),
     signs: new Float64Array(0),
   };
   private rest: { offsets: Int32Array; signs: Float64Array } = this.first;
-  private stencilRow = false;
   private readonly rank: number;
 
-  /** `predictions` holds the value of every position for a `model` predictor (see predictionsFromModel). */
-  constructor(spec: PredictorSpec, shape: readonly number[], predictions?: Float64Array) {
+  /**
+   * `predictions` holds the value of every position for a `model` predictor (see predictionsFromModel);
+   * `network` is the file's network, which a `stencil-network` predictor runs.
+   */
+  constructor(
+    spec: PredictorSpec,
+    shape: readonly number[],
+    predictions?: Float64Array,
+    network?: DenseNetwork,
+  ) {
     const rank = shape.length;
     this.rank = rank;
     const strides = stridesOf(shape);
-    this.low = new Int32Array(rank);
-    this.high = new Int32Array(rank);
     if (spec.name === 'constant') {
       this.constant = spec.value;
       return;
@@ -142,15 +237,28 @@ export class BlockPredictor {
       }
       this.lorenzo.push({ offsets: Int32Array.from(offsets), signs: Float64Array.from(signs) });
     }
-    if (spec.name === 'stencil') {
-      this.stencilOffsets = Int32Array.from(spec.offsets, (o) =>
-        o.reduce((n, v, d) => n + v * strides[d]!, 0),
-      );
-      this.stencilWeights = Float64Array.from(spec.weights);
-      for (let d = 0; d < rank; d++) {
-        this.low[d] = Math.max(0, ...spec.offsets.map((o) => -o[d]!));
-        this.high[d] = shape[d]! - Math.max(0, ...spec.offsets.map((o) => o[d]!));
+    if (spec.name === 'stencil-network') {
+      const first = network?.layers[0];
+      const last = network?.layers[network.layers.length - 1];
+      if (!first || !last || first.inputs !== spec.offsets.length || last.outputs !== 1) {
+        throw formatErrors.malformedSection(
+          'section "model"',
+          network
+            ? `the network maps ${first?.inputs} → ${last?.outputs}; the stencil-network predictor needs ${spec.offsets.length} → 1`
+            : "the stencil-network predictor needs the file's network, and there is none",
+        );
       }
+      this.correction = {
+        input: new Float32Array(spec.offsets.length),
+        run: singleRowRunner(network!),
+        inputOffset: spec.inputOffset,
+        inputScale: spec.inputScale,
+        outputScale: spec.outputScale,
+      };
+    }
+    if (spec.name === 'stencil' || spec.name === 'stencil-fallbacks' || spec.name === 'stencil-network') {
+      const fallbacks = spec.name === 'stencil' ? [] : (spec.fallbacks ?? []);
+      for (const stencil of [spec, ...fallbacks]) this.stencils.push(placeStencil(stencil, shape, strides));
     }
   }
 
@@ -158,15 +266,17 @@ export class BlockPredictor {
   startRow(rowIndex: Int32Array): void {
     if (this.constant !== undefined || this.external !== undefined) return;
     let mask = 0;
-    let inside = this.stencilOffsets !== undefined;
-    for (let d = 0; d < this.rank - 1; d++) {
-      const v = rowIndex[d]!;
-      mask = (mask << 1) | (v > 0 ? 1 : 0);
-      if (v < this.low[d]! || v >= this.high[d]!) inside = false;
-    }
+    for (let d = 0; d < this.rank - 1; d++) mask = (mask << 1) | (rowIndex[d]! > 0 ? 1 : 0);
     this.first = this.lorenzo[mask << 1]!;
     this.rest = this.lorenzo[(mask << 1) | 1]!;
-    this.stencilRow = inside;
+    for (const stencil of this.stencils) {
+      let inside = true;
+      for (let d = 0; d < this.rank - 1; d++) {
+        const v = rowIndex[d]!;
+        if (v < stencil.low[d]! || v >= stencil.high[d]!) inside = false;
+      }
+      stencil.rowInside = inside;
+    }
   }
 
   /** The prediction for flat index `i`, at position `x` along the last axis of the current row. */
@@ -174,12 +284,19 @@ export class BlockPredictor {
     if (this.constant !== undefined) return this.constant;
     if (this.external !== undefined) return this.external[i]!;
     const last = this.rank - 1;
-    if (this.stencilRow && x >= this.low[last]! && x < this.high[last]!) {
-      const offsets = this.stencilOffsets!;
-      const weights = this.stencilWeights!;
+    for (let s = 0; s < this.stencils.length; s++) {
+      const stencil = this.stencils[s]!;
+      if (!stencil.rowInside || x < stencil.low[last]! || x >= stencil.high[last]!) continue;
+      const { offsets, weights } = stencil;
       let sum = 0;
       for (let k = 0; k < offsets.length; k++) sum += weights[k]! * working[i + offsets[k]!]!;
-      return sum;
+      const correction = this.correction;
+      if (s > 0 || correction === undefined) return sum;
+      const { input, inputOffset, inputScale } = correction;
+      // The Float32Array store rounds each binary64 (W − offset) × scale to binary32 (SPEC.md §7.2.1).
+      for (let k = 0; k < offsets.length; k++)
+        input[k] = (working[i + offsets[k]!]! - inputOffset) * inputScale;
+      return sum + correction.outputScale * correction.run(input)[0]!;
     }
     const { offsets, signs } = x > 0 ? this.rest : this.first;
     let sum = 0;

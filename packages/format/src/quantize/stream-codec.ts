@@ -6,6 +6,7 @@ import { allocateArray } from '../dataset.ts';
 import { SignedIntegerModel } from '../entropy/integer-model.ts';
 import { createBitStates, RangeDecoder, RangeEncoder } from '../entropy/range-coder.ts';
 import { formatErrors } from '../errors.ts';
+import type { DenseNetwork } from '../model/dense-network.ts';
 import type { Exceptions } from './exceptions.ts';
 import { canonicalExp2 } from './exp2.ts';
 import type { PredictorSpec } from './predictors.ts';
@@ -23,6 +24,16 @@ export interface QuantizerParams {
 export interface Tolerance {
   absolute: number;
   relative: number;
+}
+
+/** What a stream's predictor takes from outside the stream (see StreamLocation in methods.ts). */
+export interface PredictorInputs {
+  /** For `model` and `block-model` predictors: the prediction of every value. */
+  predictions?: Float64Array;
+  /** Writer only: how far another engine's prediction of each value may lie (SPEC.md §11.4). */
+  slack?: Float64Array;
+  /** For a `stencil-network` predictor: the file's network. */
+  network?: DenseNetwork;
 }
 
 export interface EncodedStream {
@@ -164,12 +175,12 @@ export function encodeQuantizedStream(
   dtype: NumericDType,
   params: QuantizerParams,
   tolerance: Tolerance,
-  predictions?: Float64Array,
-  slack?: Float64Array,
+  inputs: PredictorInputs = {},
 ): EncodedStream {
   const n = values.length;
   const cast = castFor(dtype);
-  const predictor = new BlockPredictor(params.predictor, shape, predictions);
+  const { slack } = inputs;
+  const predictor = new BlockPredictor(params.predictor, shape, inputs.predictions, inputs.network);
   const walk = new RowWalk(shape);
   const { working, quantized } = scratch(n);
   const encoder = new RangeEncoder(Math.max(1024, n >> 2));
@@ -285,11 +296,11 @@ export function decodeQuantizedStream(
   dtype: NumericDType,
   params: QuantizerParams,
   label: string,
-  predictions?: Float64Array,
+  inputs: PredictorInputs = {},
 ): NumericArray {
   const n = shape.reduce((a, b) => a * b, 1);
   const cast = castFor(dtype);
-  const predictor = new BlockPredictor(params.predictor, shape, predictions);
+  const predictor = new BlockPredictor(params.predictor, shape, inputs.predictions, inputs.network);
   const walk = new RowWalk(shape);
   const { working, quantized } = scratch(n);
   const decoder = new RangeDecoder(residuals);

@@ -321,7 +321,7 @@ function describeModel(plans: readonly StreamPlan[], learned: LearnedCandidate |
   if (learned && predicted.length > 0) {
     return { family: learned.family, description: learned.description, streams: predicted.length };
   }
-  const stencils = plans.filter((p) => predictorOf(p) === 'stencil');
+  const stencils = plans.filter((p) => predictorOf(p)?.startsWith('stencil'));
   if (stencils.length === 0) return null;
   return {
     family: 'linear-stencil',

@@ -1,11 +1,16 @@
 // Choosing a field's predictor: Lorenzo against least-squares stencils (the smallest learned models
 // Baler has), all competing in honest bytes on the first chunk.
 
-import type { Field, NumericArray, StreamPlan } from '@baler/format';
+import type { Field, LinearStencil, NumericArray, PredictorSpec, StreamPlan } from '@baler/format';
 import { encodeStreamForTrial, extractBlock } from '@baler/format';
+import { deflateSync } from 'fflate';
 import type { BoundSpec } from './error-bound.ts';
 import { EXACT, quantizedPlan } from './plan.ts';
+import { edgeGroups, fitFallbacks } from './stencil-fallbacks.ts';
 import { fitStencil, STENCIL_OFFSETS } from './stencil-fit.ts';
+
+/** Edge groups (by which neighbours they have) that may get a fallback stencil, largest first. */
+const FALLBACK_CANDIDATES = 12;
 
 /** Values of the trial block on which field predictors compete (the first chunk, cut to this size). */
 const TRIAL_VALUES = 1 << 18;
@@ -65,8 +70,57 @@ export function planField(
         attempt(own, `learned stencil (fit on its own reconstruction${part})`, rows);
       }
     }
+    if ((best.plan.method.predictor as unknown as PredictorSpec).name === 'stencil') {
+      const source = toWorkingDomain(best.decoded as NumericArray, log);
+      best = withFallbacks(best, working, source, box.count, trial);
+    }
   }
   return { plans: [best.plan], reasons: [best.reason] };
+}
+
+/**
+ * Adds fallback stencils for the edges, one edge group at a time while each pays for its weights (their
+ * compressed JSON counted against the residual bytes it saves), fitted on the reconstruction `source`.
+ */
+function withFallbacks<T extends { plan: StreamPlan; reason: string; bytes: number; decoded: unknown }>(
+  best: T,
+  working: Float64Array,
+  source: Float64Array,
+  shape: number[],
+  trial: (plan: StreamPlan) => { bytes: number; decoded: unknown },
+): T {
+  const stencil = best.plan.method.predictor as unknown as Extract<PredictorSpec, { name: 'stencil' }>;
+  const groups = edgeGroups(shape, stencil.offsets);
+  const minimum = (mask: number) => 8 * mask.toString(2).replaceAll('0', '').length;
+  const candidates = groups
+    .filter((g) => g.points.length >= minimum(g.available))
+    .slice(0, FALLBACK_CANDIDATES);
+  let chosen: number[] = [];
+  let result = best;
+  for (const candidate of candidates) {
+    const masks = [...chosen, candidate.available];
+    const fallbacks = fitFallbacks(working, source, shape, stencil.offsets, groups, masks);
+    const plan = withPredictor(best.plan, { ...stencil, name: 'stencil-fallbacks', fallbacks });
+    const attempt = { ...best, plan, ...trial(plan) };
+    if (attempt.bytes + jsonBytes(fallbacks) < result.bytes + jsonBytes(fallbackList(result.plan))) {
+      chosen = masks;
+      result = { ...attempt, reason: `${best.reason}, ${fallbacks.length} edge fallbacks` };
+    }
+  }
+  return result;
+}
+
+function fallbackList(plan: StreamPlan): LinearStencil[] {
+  return (plan.method.predictor as { fallbacks?: LinearStencil[] }).fallbacks ?? [];
+}
+
+/** What fallback stencils add to the metadata, roughly: their JSON, deflated. */
+function jsonBytes(fallbacks: readonly LinearStencil[]): number {
+  return fallbacks.length === 0 ? 0 : deflateSync(new TextEncoder().encode(JSON.stringify(fallbacks))).length;
+}
+
+function withPredictor(plan: StreamPlan, predictor: PredictorSpec): StreamPlan {
+  return { ...plan, method: { ...plan.method, predictor } };
 }
 
 /** The values the predictors work on: the values themselves, or log2|x| in the log domain. */
@@ -80,5 +134,5 @@ function toWorkingDomain(values: NumericArray, log: boolean): Float64Array {
 }
 
 function withStencil(plan: StreamPlan, offsets: number[][], weights: number[]): StreamPlan {
-  return { ...plan, method: { ...plan.method, predictor: { name: 'stencil', offsets, weights } } };
+  return withPredictor(plan, { name: 'stencil', offsets, weights });
 }

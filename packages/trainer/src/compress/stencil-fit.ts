@@ -45,46 +45,71 @@ export function fitStencil(
   offsets: readonly number[][],
   significantDigits = 5,
 ): number[] | undefined {
-  const rank = shape.length;
-  const k = offsets.length;
-  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const flat = offsets.map((o) => o.reduce((n, v, d) => n + v * strides[d]!, 0));
-  const low = shape.map((_, d) => Math.max(0, ...offsets.map((o) => -o[d]!)));
-  const high = shape.map((n, d) => n - Math.max(0, ...offsets.map((o) => o[d]!)));
+  const { flat, points } = stencilInterior(shape, offsets);
+  return fitStencilAt(target, source, points, flat, significantDigits);
+}
+
+/** Least-squares weights predicting `target[i]` from `source[i + flat[k]]` over the points `interior`. */
+export function fitStencilAt(
+  target: ArrayLike<number>,
+  source: ArrayLike<number>,
+  interior: Int32Array,
+  flat: Int32Array,
+  significantDigits = 5,
+): number[] | undefined {
+  const k = flat.length;
   const ata = new Float64Array(k * k);
   const atb = new Float64Array(k);
   const row = new Float64Array(k);
-  const index = new Array<number>(rank).fill(0);
-  const total = shape.reduce((a, b) => a * b, 1);
   let points = 0;
-  for (let i = 0; i < total; i++) {
-    let inside = true;
-    for (let d = 0; d < rank; d++) if (index[d]! < low[d]! || index[d]! >= high[d]!) inside = false;
-    if (inside) {
-      const y = target[i]!;
-      let finite = Number.isFinite(y);
-      for (let a = 0; a < k; a++) {
-        row[a] = source[i + flat[a]!]!;
-        if (!Number.isFinite(row[a]!)) finite = false;
-      }
-      if (finite) {
-        points++;
-        for (let a = 0; a < k; a++) {
-          atb[a]! += row[a]! * y;
-          for (let b = 0; b <= a; b++) ata[a * k + b]! += row[a]! * row[b]!;
-        }
-      }
+  for (const i of interior) {
+    const y = target[i]!;
+    let finite = Number.isFinite(y);
+    for (let a = 0; a < k; a++) {
+      row[a] = source[i + flat[a]!]!;
+      if (!Number.isFinite(row[a]!)) finite = false;
     }
-    for (let d = rank - 1; d >= 0; d--) {
-      index[d]!++;
-      if (index[d]! < shape[d]!) break;
-      index[d] = 0;
+    if (finite) {
+      points++;
+      for (let a = 0; a < k; a++) {
+        atb[a]! += row[a]! * y;
+        for (let b = 0; b <= a; b++) ata[a * k + b]! += row[a]! * row[b]!;
+      }
     }
   }
   if (points < 4 * k) return undefined;
   for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) ata[a * k + b] = ata[b * k + a]!;
   const weights = solveSymmetric(ata, atb, k);
   return weights?.map((w) => Number(w.toPrecision(significantDigits)));
+}
+
+/**
+ * The points of a C-order array of `shape` where every offset lies inside (where a stencil applies,
+ * SPEC.md §7.2.1), as flat indices in C order, and the offsets as flat index differences.
+ */
+export function stencilInterior(
+  shape: readonly number[],
+  offsets: readonly number[][],
+): { flat: Int32Array; points: Int32Array } {
+  const rank = shape.length;
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const flat = Int32Array.from(offsets, (o) => o.reduce((n, v, d) => n + v * strides[d]!, 0));
+  const low = shape.map((_, d) => Math.max(0, ...offsets.map((o) => -o[d]!)));
+  const high = shape.map((n, d) => n - Math.max(0, ...offsets.map((o) => o[d]!)));
+  const points: number[] = [];
+  const index = new Array<number>(rank).fill(0);
+  const total = shape.reduce((a, b) => a * b, 1);
+  for (let i = 0; i < total; i++) {
+    let inside = true;
+    for (let d = 0; d < rank; d++) if (index[d]! < low[d]! || index[d]! >= high[d]!) inside = false;
+    if (inside) points.push(i);
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]!++;
+      if (index[d]! < shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+  return { flat, points: Int32Array.from(points) };
 }
 
 /** Solves A w = b for symmetric positive semi-definite A with a tiny ridge, by Gaussian elimination. */

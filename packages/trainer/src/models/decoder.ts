@@ -15,7 +15,8 @@ export function extractEncoder(model: DenseModel): DenseNetwork {
   return toNetwork(model, model.layers.slice(0, model.encoderLayers));
 }
 
-function toNetwork(model: DenseModel, layers: LayerSpec[]): DenseNetwork {
+/** `layers` of a flat parameter vector as a DenseNetwork, with copies of their parameters. */
+export function toNetwork(model: Pick<DenseModel, 'params'>, layers: readonly LayerSpec[]): DenseNetwork {
   const network: DenseNetwork = {
     layers: layers.map((layer) => ({
       inputs: layer.inputs,

@@ -4,7 +4,7 @@
 // against them; conformance.test.ts regenerates them (BALER_UPDATE_FIXTURES=1) or checks they are current.
 import type { Activation, DenseNetwork } from '@baler/format';
 import { canonicalActivation, runDenseNetwork } from '@baler/format';
-import { seededRandom } from '@baler/format/testing';
+import { randomDenseNetwork, seededRandom } from '@baler/format/testing';
 import { denseNetworkToOnnx } from './to-onnx.ts';
 
 /** 3 → 5 leaky-relu → 4 tanh → 4 sigmoid → 2 linear, with −0, a subnormal and exact-tie-prone weights. */
@@ -113,4 +113,15 @@ export function bits(x: number): string {
   const view = new DataView(new ArrayBuffer(4));
   view.setFloat32(0, x);
   return view.getUint32(0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The network of the format's `stencil-network` tests (SPEC.md §7.2.1): 5 neighbours → 6 tanh → 1 linear,
+ * seeded. Committed as `stencil-network.onnx` beside the vectors, since the format has no ONNX writer.
+ */
+export function stencilNetworkFixture(): Uint8Array {
+  return denseNetworkToOnnx(randomDenseNetwork([5, 6, 1], ['tanh', 'linear'], 20261124), {
+    inputName: 'neighbours',
+    outputName: 'correction',
+  });
 }
