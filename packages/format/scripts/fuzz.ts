@@ -2,15 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { runFuzz } from '../src/fuzz.ts';
 
-// Files predicted by a decoder network join the corpus through the committed tiny decoder.
-const decoder = new Uint8Array(
-  readFileSync(new URL('../src/model/testdata/tiny-decoder.onnx', import.meta.url)),
-);
+// Files predicted by networks join the corpus through the committed test networks.
+const testdata = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../src/model/testdata/${name}`, import.meta.url)));
+const networks = { decoder: testdata('tiny-decoder.onnx'), stencil: testdata('stencil-network.onnx') };
 
 const cases = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1);
 const started = performance.now();
-const counts = await runFuzz(cases, seed, decoder);
+const counts = await runFuzz(cases, seed, networks);
 const seconds = (performance.now() - started) / 1000;
 console.log(`fuzz: ${counts.cases} cases (seed ${seed}) in ${seconds.toFixed(1)} s`);
 console.log(`  typed errors: ${counts.typedErrors}  ${JSON.stringify(counts.errorTags)}`);

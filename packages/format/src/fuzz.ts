@@ -24,9 +24,17 @@ export interface FuzzCounts {
 
 const MUTATIONS = ['truncate', 'flip', 'overwrite', 'append', 'structure'] as const;
 
+/** ONNX networks that add learned files to the corpus (the committed test networks). */
+export interface FuzzNetworks {
+  /** 3 latents → 2 outputs: files predicted by a decoder network (rows and blocks). */
+  decoder?: Uint8Array;
+  /** 5 neighbours → 1: a field predicted by a stencil network. */
+  stencil?: Uint8Array;
+}
+
 /** Builds the valid files the fuzzer damages: multi-chunk table and field, and an empty table. */
 export async function fuzzCorpus(
-  decoderOnnx?: Uint8Array,
+  networks: FuzzNetworks = {},
 ): Promise<{ bytes: Uint8Array; dataset: Dataset }[]> {
   const datasets: [Dataset, { chunkRows?: number; chunkShape?: number[] }][] = [
     [sampleTable(40), { chunkRows: 16 }],
@@ -47,25 +55,54 @@ export async function fuzzCorpus(
     await writeExactDataset(dataset, sink, options);
     corpus.push({ bytes: sink.bytes(), dataset });
   }
-  // The same field stored lossily (Lorenzo and log-domain quantization with exceptions): decoding any
-  // damaged version must still be refused; undamaged it decodes to the values the writer verified.
+  // The same field stored lossily (Lorenzo and log-domain quantization with exceptions, a stencil with
+  // edge fallbacks, and one corrected by a network): decoding any damaged version must still be refused;
+  // undamaged it decodes to the values the writer verified.
   const field = sampleField([5, 6, 7]);
-  for (const domain of ['linear', 'log'] as const) {
-    const sink = new MemorySink();
-    const method = {
-      name: 'quantized',
-      domain,
-      step: domain === 'log' ? 0.01 : 0.02,
-      predictor: { name: 'lorenzo' },
+  const offsets = [
+    [0, 0, -1],
+    [0, -1, 0],
+    [0, -1, -1],
+    [-1, 0, 0],
+    [0, 0, -2],
+  ];
+  const stencil = {
+    offsets,
+    weights: [0.9, 0.8, -0.7, 0.2, -0.1],
+    fallbacks: [{ offsets: [[0, 0, -1]], weights: [0.95] }],
+  };
+  const lossy: [string, object, Uint8Array?][] = [
+    ['linear', { name: 'lorenzo' }],
+    ['log', { name: 'lorenzo' }],
+    ['linear', { name: 'stencil-fallbacks', ...stencil }],
+  ];
+  if (networks.stencil) {
+    const predictor = {
+      name: 'stencil-network',
+      ...stencil,
+      inputOffset: 0,
+      inputScale: 0.1,
+      outputScale: 0.05,
     };
+    lossy.push(['linear', predictor, networks.stencil]);
+  }
+  for (const [domain, predictor, stencilNetwork] of lossy) {
+    const sink = new MemorySink();
+    const method = { name: 'quantized', domain, step: domain === 'log' ? 0.01 : 0.02, predictor };
     const tolerance = domain === 'log' ? { absolute: 0, relative: 0.01 } : { absolute: 0.01, relative: 0 };
-    await writeDataset(field, sink, [{ method, bound: { kind: 'abs', value: 0.01 }, tolerance }], {
-      chunkShape: [2, 6, 7],
-    });
+    await writeDataset(
+      field,
+      sink,
+      [{ method, bound: { kind: 'abs', value: 0.01 }, tolerance } as StreamPlan],
+      {
+        chunkShape: [2, 6, 7],
+        ...(stencilNetwork ? { stencilNetwork } : {}),
+      },
+    );
     const bytes = sink.bytes();
     corpus.push({ bytes, dataset: await readDataset(await openBaler(bytesSource(bytes))) });
   }
-  if (decoderOnnx) corpus.push(...(await learnedCorpus(decoderOnnx)));
+  if (networks.decoder) corpus.push(...(await learnedCorpus(networks.decoder)));
   return corpus;
 }
 
@@ -137,11 +174,11 @@ async function learnedCorpus(onnx: Uint8Array): Promise<{ bytes: Uint8Array; dat
   return corpus;
 }
 
-/** `decoderOnnx` (the committed tiny decoder) adds files predicted by a decoder network to the corpus. */
-export async function runFuzz(cases: number, seed: number, decoderOnnx?: Uint8Array): Promise<FuzzCounts> {
+/** `networks` (the committed test networks) add files predicted by networks to the corpus. */
+export async function runFuzz(cases: number, seed: number, networks: FuzzNetworks = {}): Promise<FuzzCounts> {
   const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
-  const corpus = await fuzzCorpus(decoderOnnx);
+  const corpus = await fuzzCorpus(networks);
   const counts: FuzzCounts = {
     cases: 0,
     typedErrors: 0,

@@ -40,6 +40,8 @@ import {
 import type { BlockLearnOptions, LearnedCandidate } from './learned-blocks.ts';
 import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates, modelDirBlockCandidates } from './learned-blocks.ts';
 import { planColumn } from './plan.ts';
+import type { StencilNetworkOptions } from './stencil-network.ts';
+import { stencilNetworkCandidate } from './stencil-network.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
 
@@ -59,6 +61,11 @@ export interface CompressOptions {
   learn?: boolean | Partial<LearnedOptions>;
   /** For fields with `learn`: the block autoencoders to try (block shapes, latent widths, budget). */
   learnBlocks?: Partial<BlockLearnOptions>;
+  /**
+   * For fields with `learn`: the network that corrects the classical stencil (SPEC.md §7.2.1
+   * `stencil-network`; widths, epochs), or false not to train one. It decodes several times slower.
+   */
+  learnStencilNetwork?: boolean | Partial<StencilNetworkOptions>;
   /** A model directory from `baler train`: its network competes instead of one trained on the fly. */
   model?: LoadedModelDir;
   onProgress?: (stage: string, done: number, total: number) => void;
@@ -134,32 +141,35 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
     first.kind === 'table'
       ? planTable(first, options.bound, overrides, ranges)
       : planField(first, options.bound, ranges?.[0]);
-  let decoder: DecoderPlan | undefined;
   let chosen: LearnedCandidate | undefined;
   const { training, validation } = splitRows(first);
   const candidates = await learnedCandidates(first, training, plans, options);
-  if (candidates.length > 0) {
+  const corrector = await stencilNetworkOf(first, plans, options);
+  if (candidates.length > 0 || corrector) {
     // Rank several candidates on rows they were not trained on, then the best faces the classical plans
     // on the whole first piece, every byte of its network and latents counted.
-    let best = candidates[0]!;
+    let best = candidates[0];
     if (candidates.length > 1) {
       let bestBytes = Number.POSITIVE_INFINITY;
       for (const candidate of candidates) {
-        const bytes = await trialBytes(header, validation, candidate.plans, candidate.decoder);
+        const bytes = await trialBytes(header, validation, candidate.plans, candidate);
         if (bytes < bestBytes) [best, bestBytes] = [candidate, bytes];
       }
     }
     // Room for other engines (SPEC.md §11.4) when it is cheap, so that onnxruntime may decode the file too.
-    best = await engineSafeCandidate(best, first);
+    if (best?.decoder) best = await engineSafeCandidate({ ...best, decoder: best.decoder }, first);
     const classicalBytes = await trialBytes(header, first, plans);
-    const learnedBytes = await trialBytes(header, first, best.plans, best.decoder);
+    let learnedBytes = best ? await trialBytes(header, first, best.plans, best) : Number.POSITIVE_INFINITY;
+    if (corrector) {
+      const bytes = await trialBytes(header, first, corrector.plans, corrector);
+      if (bytes < learnedBytes) [best, learnedBytes] = [corrector, bytes];
+    }
     options.onProgress?.('learn', learnedBytes, classicalBytes);
-    if (learnedBytes < classicalBytes) {
+    if (best && learnedBytes < classicalBytes) {
       const candidate = best;
       const note = `learned: ${candidate.description}`;
       reasons = reasons.map((reason, j) => (candidate.plans[j] !== plans[j] ? `${reason}, ${note}` : reason));
       plans = candidate.plans;
-      decoder = candidate.decoder;
       chosen = candidate;
     }
   }
@@ -173,7 +183,7 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
     source: options.source ?? null,
     configHash,
     model: describeModel(plans, chosen),
-    ...(decoder ? { decoder } : {}),
+    ...networksOf(chosen),
     onChunk: (_, rows) => options.onProgress?.('compress', rows, source.rows),
   });
   return { plans, reasons, rowsPerPiece, fileBytes };
@@ -226,6 +236,22 @@ async function learnedCandidates(
 }
 
 /**
+ * With `learn` on a field whose plan is a stencil: the network correcting it, trained on the whole first
+ * piece. It learns how the field moves, and all of the first piece's motion is what a file of one chunk
+ * must code, so it competes on the piece it saw; for later chunks it is a model like any other.
+ */
+async function stencilNetworkOf(
+  first: Dataset,
+  plans: readonly StreamPlan[],
+  options: CompressOptions,
+): Promise<LearnedCandidate | undefined> {
+  if (first.kind !== 'field' || !options.learn || options.model || options.learnStencilNetwork === false)
+    return undefined;
+  const asked = options.learnStencilNetwork === true ? {} : options.learnStencilNetwork;
+  return plans[0] ? stencilNetworkCandidate(first, plans[0], asked) : undefined;
+}
+
+/**
  * A field's first piece split along axis 0 into the rows block models train on (the leading three
  * quarters) and the rows they are ranked on; both are the whole piece when it has fewer than 4 rows.
  * Tables train on the whole piece.
@@ -259,12 +285,23 @@ async function trialBytes(
   header: DatasetHeader,
   piece: Dataset,
   plans: readonly StreamPlan[],
-  decoder?: DecoderPlan,
+  learned?: LearnedCandidate,
 ): Promise<number> {
   async function* one() {
     yield piece;
   }
-  return writeDatasetPieces(header, one(), { write() {} }, plans, decoder ? { decoder } : {});
+  return writeDatasetPieces(header, one(), { write() {} }, plans, networksOf(learned));
+}
+
+/** The writer options that carry a learned candidate's network (and latents), if any. */
+function networksOf(learned: LearnedCandidate | undefined): {
+  decoder?: DecoderPlan;
+  stencilNetwork?: Uint8Array;
+} {
+  return {
+    ...(learned?.decoder ? { decoder: learned.decoder } : {}),
+    ...(learned?.stencilNetwork ? { stencilNetwork: learned.stencilNetwork } : {}),
+  };
 }
 
 async function firstPiece(source: DataPieces, rowsPerPiece: number): Promise<Dataset | undefined> {
@@ -317,7 +354,8 @@ function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOve
 /** The metadata's informative `model` member: the learned predictor the file uses, if any. */
 function describeModel(plans: readonly StreamPlan[], learned: LearnedCandidate | undefined) {
   const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
-  const predicted = plans.filter((p) => predictorOf(p) === 'model' || predictorOf(p) === 'block-model');
+  const learnedPredictors = ['model', 'block-model', 'stencil-network'];
+  const predicted = plans.filter((p) => learnedPredictors.includes(predictorOf(p) ?? ''));
   if (learned && predicted.length > 0) {
     return { family: learned.family, description: learned.description, streams: predicted.length };
   }

@@ -40,7 +40,9 @@ describe('block autoencoders for fields (compress with learn)', () => {
         for (let x = 0; x < 30; x++) data[k++] = Math.sin(0.2 * x - 0.1 * y + 0.05 * t);
     const field: Field = { kind: 'field', shape, dtype: 'float64', data, attributes: {} };
     const result = await compressDataset(field, { bound: parseBound('abs=1e-3'), learn: true });
-    expect(['lorenzo', 'stencil', 'stencil-fallbacks']).toContain((result.plans[0]!.method.predictor as { name: string }).name);
+    expect(['lorenzo', 'stencil', 'stencil-fallbacks']).toContain(
+      (result.plans[0]!.method.predictor as { name: string }).name,
+    );
     expect(result.summary.sections.find((s) => s.kind === 'model')?.sections ?? 0).toBe(0);
   }, 60_000);
 });

@@ -61,7 +61,10 @@ export const DEFAULT_BLOCK_LEARN: BlockLearnOptions = {
 /** A learned candidate: plans, the decoder that writes its network and latents, and what it is. */
 export interface LearnedCandidate {
   plans: StreamPlan[];
-  decoder: DecoderPlan;
+  /** The decoder network and latents of autoencoder candidates. */
+  decoder?: DecoderPlan;
+  /** The network of a `stencil-network` candidate (ONNX bytes), which has no latents. */
+  stencilNetwork?: Uint8Array;
   /** The model family (registry name), recorded in the metadata's `model` member. */
   family: string;
   description: string;
