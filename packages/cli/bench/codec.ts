@@ -39,7 +39,21 @@ function median(values: number[]): number {
 }
 
 const rows: string[][] = [];
+const learnedRows: string[][] = [];
 const notes: string[] = [];
+
+/** Median decode seconds of `bytes` over 9 runs after 3 warm-ups (the JIT optimises the loop first). */
+async function decodeSecondsOf(bytes: Uint8Array, runs = 9): Promise<number> {
+  const file = await openBaler(bytesSource(bytes));
+  for (let k = 0; k < 3; k++) await readDataset(file);
+  const seconds: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t = performance.now();
+    await readDataset(file);
+    seconds.push((performance.now() - t) / 1000);
+  }
+  return median(seconds);
+}
 for (const c of CASES) {
   const dataset = await readDataFile(`${DATA}${c.input}`);
   // The classical anchor measured here, on the same data at the same strict bound.
@@ -56,14 +70,7 @@ for (const c of CASES) {
     await compressDataset(dataset, { bound: parseBound(c.bound), verify: false });
     compressSeconds.push((performance.now() - t) / 1000);
   }
-  const file = await openBaler(bytesSource(result.bytes));
-  const decodeSeconds: number[] = [];
-  for (let k = 0; k < 3; k++) await readDataset(file); // warm-up: let the JIT optimise the decode loop
-  for (let k = 0; k < 9; k++) {
-    const t = performance.now();
-    await readDataset(file);
-    decodeSeconds.push((performance.now() - t) / 1000);
-  }
+  const decodeSeconds = await decodeSecondsOf(result.bytes);
   const megabytes = result.summary.float32Bytes / 1e6;
   const ratio = result.summary.ratioToFloat32;
   const v = result.verification!;
@@ -79,7 +86,30 @@ for (const c of CASES) {
       : `abs ${v.maxAbsoluteError.toExponential(3)}`,
     `${result.bytes.length}`,
     (megabytes / median(compressSeconds)).toFixed(1),
-    (megabytes / median(decodeSeconds)).toFixed(1),
+    (megabytes / decodeSeconds).toFixed(1),
+  ]);
+  // What `baler compress` does by default: small learned models compete, kept only when they save bytes.
+  let trial = '';
+  const started = performance.now();
+  const learned = await compressDataset(dataset, {
+    bound: parseBound(c.bound),
+    learn: true,
+    onProgress: (stage, done, total) => {
+      if (stage === 'learn') trial = `${done} vs ${total} classical`;
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const kept = learned.bytes.length < result.bytes.length;
+  const model = (await openBaler(bytesSource(learned.bytes))).metadata.model as { family?: string } | null;
+  const family = model?.family ?? 'classical';
+  learnedRows.push([
+    c.name,
+    `${learned.summary.ratioToFloat32.toFixed(2)}×`,
+    `${learned.bytes.length}`,
+    kept ? `kept: ${family}` : 'classical kept',
+    trial,
+    seconds.toFixed(1),
+    (megabytes / (await decodeSecondsOf(learned.bytes, 3))).toFixed(1),
   ]);
 }
 
@@ -105,3 +135,22 @@ console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(row));
 for (const note of notes) console.log(note);
+
+const learnedHeader = [
+  'case (compress with learned models, the CLI default)',
+  'ratio',
+  'file bytes',
+  'chosen',
+  'learned trial bytes (first chunk)',
+  'compress s (training included)',
+  'decompress MB/s',
+];
+const learnedWidths = learnedHeader.map((h, j) =>
+  Math.max(h.length, ...learnedRows.map((r) => r[j]!.length)),
+);
+const learnedLine = (cells: string[]) =>
+  `| ${cells.map((cell, j) => cell.padEnd(learnedWidths[j]!)).join(' | ')} |`;
+console.log('');
+console.log(learnedLine(learnedHeader));
+console.log(learnedLine(learnedWidths.map((w) => '-'.repeat(w))));
+for (const row of learnedRows) console.log(learnedLine(row));

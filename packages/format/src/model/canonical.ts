@@ -61,15 +61,51 @@ export function runDenseNetwork(
  */
 export function singleRowRunner(network: DenseNetwork): (input: Float32Array) => Float32Array {
   validateDenseNetwork(network);
-  const buffers = network.layers.map((layer) => new Float32Array(layer.outputs));
+  // Weights transposed to [outputs][inputs], so each output's sum runs over contiguous memory into a
+  // local accumulator.
+  const layers = network.layers.map((layer) => {
+    const { inputs, outputs, weight } = layer;
+    const transposed = new Float32Array(inputs * outputs);
+    for (let i = 0; i < inputs; i++)
+      for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weight[i * outputs + o]!;
+    return { layer, transposed, y: new Float32Array(outputs) };
+  });
   return (input) => {
     let x = input;
-    network.layers.forEach((layer, k) => {
-      const y = buffers[k]!;
-      denseLayer(layer, x, 1, y);
+    for (const { layer, transposed, y } of layers) {
+      const { inputs, outputs, bias } = layer;
+      let o = 0;
+      // Four outputs at a time: four independent dependency chains keep the core busy, while each
+      // output still adds its products in input order (SPEC.md §11.1).
+      for (; o + 4 <= outputs; o += 4) {
+        const w0 = o * inputs;
+        const w1 = w0 + inputs;
+        const w2 = w1 + inputs;
+        const w3 = w2 + inputs;
+        let a0 = bias[o]!;
+        let a1 = bias[o + 1]!;
+        let a2 = bias[o + 2]!;
+        let a3 = bias[o + 3]!;
+        for (let i = 0; i < inputs; i++) {
+          const xi = x[i]!;
+          a0 = fround(a0 + fround(xi * transposed[w0 + i]!));
+          a1 = fround(a1 + fround(xi * transposed[w1 + i]!));
+          a2 = fround(a2 + fround(xi * transposed[w2 + i]!));
+          a3 = fround(a3 + fround(xi * transposed[w3 + i]!));
+        }
+        y[o] = a0;
+        y[o + 1] = a1;
+        y[o + 2] = a2;
+        y[o + 3] = a3;
+      }
+      for (; o < outputs; o++) {
+        let acc = bias[o]!;
+        for (let i = 0, at = o * inputs; i < inputs; i++, at++) acc = fround(acc + fround(x[i]! * transposed[at]!));
+        y[o] = acc;
+      }
       activate(layer.activation, layer.alpha, y);
       x = y;
-    });
+    }
     return x;
   };
 }

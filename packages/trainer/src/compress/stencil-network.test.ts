@@ -89,5 +89,15 @@ describe('stencil networks in compress (learn on a field)', () => {
       learnStencilNetwork,
     });
     expect(again.bytes).toEqual(result.bytes);
+    // Without per-value networks (compress --fast-decode), the classical stencil stays.
+    const fast = await compressDataset(field, {
+      bound,
+      learn: true,
+      learnBlocks: { blocks: [] },
+      learnStencilNetwork: false,
+    });
+    const fastMethod = (await openBaler(bytesSource(fast.bytes))).metadata as FieldMetadata;
+    expect((fastMethod.method.predictor as { name: string }).name).toMatch(/^stencil(-fallbacks)?$/);
+    expect(fast.bytes.length).toBe(classical.bytes.length);
   });
 });

@@ -4,7 +4,7 @@
 // that and cost a kilobyte or two, which a field of a few hundred thousand values repays many times over.
 // It runs once per value in the decoder (canonical kernels only), so it trades decoding speed for bytes.
 
-import type { DenseNetwork, Field, PredictorSpec, StreamPlan } from '@baler/format';
+import type { Activation, DenseNetwork, Field, PredictorSpec, StreamPlan } from '@baler/format';
 import { encodeStreamForTrial, parseDenseOnnx } from '@baler/format';
 import { denseNetworkToOnnx } from '../onnx/to-onnx.ts';
 import type { RegressionConfig } from '../train/regression.ts';
@@ -18,12 +18,15 @@ type StencilNetworkPredictor = Extract<PredictorSpec, { name: 'stencil-network' 
 export interface StencilNetworkOptions extends RegressionConfig {
   /** Hidden layer widths. */
   hidden: number[];
+  /** Activation of the hidden layers. */
+  activation: Activation;
   /** At most this many interior points train the network (evenly spaced), to bound the time spent. */
   maxSamples: number;
 }
 
 export const DEFAULT_STENCIL_NETWORK: StencilNetworkOptions = {
   hidden: [16, 16],
+  activation: 'tanh',
   epochs: 40,
   batchSize: 256,
   learningRate: 3e-3,
@@ -85,7 +88,7 @@ export async function trainStencilNetwork(
     for (let a = 0; a < k; a++) inputs[n * k + a] = (source[i + flat[a]!]! - inputOffset) * inputScale;
     targets[n] = residuals[n]! / outputScale;
   });
-  const regressor = createRegressor([k, ...config.hidden, 1], 'tanh', config.seed);
+  const regressor = createRegressor([k, ...config.hidden, 1], config.activation, config.seed);
   await trainRegressor(regressor, inputs, targets, config, onEpoch);
   // int8 weights: on CFD at abs=1e-4 they code the residuals as well as float16 (25,994 against 25,976
   // bytes) and the network itself in 1,477 bytes instead of 1,916.
