@@ -111,6 +111,7 @@ export async function compressCommand(args: string[]): Promise<void> {
   const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });
   let result: CompressToFileResult;
   let learnedTrial: { learned: number; classical: number } | undefined;
+  let training: ReturnType<typeof createProgress> | undefined;
   try {
     result = await compressToFile(source, output, {
       bound,
@@ -123,11 +124,17 @@ export async function compressCommand(args: string[]): Promise<void> {
       ...(model ? { model } : {}),
       overwrite: Boolean(values.force),
       onProgress: (stage, done, total) => {
-        if (stage === 'learn') learnedTrial = { learned: done, classical: total };
-        else progress.update(stage === 'verify' ? source.rows + done : done, stage);
+        if (stage === 'train') {
+          training ??= createProgress('train', total, { quiet });
+          training.update(done, `stencil network, epoch ${done}/${total}`);
+        } else if (stage === 'learn') {
+          training?.finish();
+          learnedTrial = { learned: done, classical: total };
+        } else progress.update(stage === 'verify' ? source.rows + done : done, stage);
       },
     });
   } finally {
+    training?.finish();
     progress.finish();
   }
   const seconds = (performance.now() - started) / 1000;

@@ -100,7 +100,8 @@ export function singleRowRunner(network: DenseNetwork): (input: Float32Array) =>
       }
       for (; o < outputs; o++) {
         let acc = bias[o]!;
-        for (let i = 0, at = o * inputs; i < inputs; i++, at++) acc = fround(acc + fround(x[i]! * transposed[at]!));
+        for (let i = 0, at = o * inputs; i < inputs; i++, at++)
+          acc = fround(acc + fround(x[i]! * transposed[at]!));
         y[o] = acc;
       }
       activate(layer.activation, layer.alpha, y);

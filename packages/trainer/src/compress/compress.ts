@@ -41,7 +41,7 @@ import type { BlockLearnOptions, LearnedCandidate } from './learned-blocks.ts';
 import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates, modelDirBlockCandidates } from './learned-blocks.ts';
 import { planColumn } from './plan.ts';
 import type { StencilNetworkOptions } from './stencil-network.ts';
-import { stencilNetworkCandidate } from './stencil-network.ts';
+import { DEFAULT_STENCIL_NETWORK, stencilNetworkCandidate } from './stencil-network.ts';
 import type { Verification } from './verify.ts';
 import { verifyCompressed } from './verify.ts';
 
@@ -68,6 +68,8 @@ export interface CompressOptions {
   learnStencilNetwork?: boolean | Partial<StencilNetworkOptions>;
   /** A model directory from `baler train`: its network competes instead of one trained on the fly. */
   model?: LoadedModelDir;
+  /** Progress: stages 'train' (epochs of a learned model), 'learn' (its bytes against the classical
+   * plan's), 'compress' and 'verify' (rows). */
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -248,7 +250,9 @@ async function stencilNetworkOf(
   if (first.kind !== 'field' || !options.learn || options.model || options.learnStencilNetwork === false)
     return undefined;
   const asked = options.learnStencilNetwork === true ? {} : options.learnStencilNetwork;
-  return plans[0] ? stencilNetworkCandidate(first, plans[0], asked) : undefined;
+  const epochs = (asked === undefined ? undefined : asked.epochs) ?? DEFAULT_STENCIL_NETWORK.epochs;
+  const onEpoch = (epoch: number) => options.onProgress?.('train', epoch, epochs);
+  return plans[0] ? stencilNetworkCandidate(first, plans[0], asked, onEpoch) : undefined;
 }
 
 /**

@@ -114,6 +114,7 @@ export async function stencilNetworkCandidate(
   training: Field,
   plan: StreamPlan,
   options: Partial<StencilNetworkOptions> = {},
+  onEpoch?: (epoch: number, loss: number) => void,
 ): Promise<LearnedCandidate | undefined> {
   const method = plan.method as { name: string; domain?: string; predictor?: { name?: string } };
   const stencil = method.predictor as StencilPredictor | undefined;
@@ -126,6 +127,7 @@ export async function stencilNetworkCandidate(
     training.shape,
     stencil,
     options,
+    onEpoch,
   );
   if (!trained) return undefined;
   const widths = [stencil.offsets.length, ...(options.hidden ?? DEFAULT_STENCIL_NETWORK.hidden), 1];
