@@ -241,7 +241,13 @@ export function describeConfig(config: TrialConfig): string {
   if (config.model === CLASSICAL) return 'classical predictors (model none)';
   const widths = `${config.widths ? ` widths ${config.widths.join('-')}` : ''}${config.block ? ` block ${config.block.join('x')}` : ''}`;
   const rate = config.rateStep ? ` rate step ${config.rateStep}` : '';
-  return `${config.model} latent ${config.latent ?? 'auto'}${widths} ${config.weightPrecision} lr ${config.learningRate} batch ${config.batchSize}${rate}`;
+  // Only the settings the trial has: a stencil network has no latent, weight precision or rate step.
+  const latent =
+    config.latent === undefined && config.weightPrecision === undefined
+      ? ''
+      : ` latent ${config.latent ?? 'auto'}`;
+  const precision = config.weightPrecision === undefined ? '' : ` ${config.weightPrecision}`;
+  return `${config.model}${latent}${widths}${precision} lr ${config.learningRate} batch ${config.batchSize}${rate}`;
 }
 
 function describeResult(r: TrialResult): string {

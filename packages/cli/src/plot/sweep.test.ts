@@ -37,6 +37,9 @@ describe('sweep results as Pareto points', () => {
         result({ trial: 'broken', status: 'failed', candidate }),
       ]),
     ).toEqual([{ label: 'lost', ratio: 2.5, error: 1e-3, decodeMBps: 40 }]);
+    // A losing stencil network would decode far slower than the classical file measured: speed unknown.
+    const stencil = result({ trial: 's', modelUsed: false, candidate, config: { model: 'stencil-network' } });
+    expect(candidatePoints([stencil])[0]!.decodeMBps).toBeNaN();
   });
 
   it("plots each trial's latest rung when it finished, and counts the rest by status", () => {

@@ -57,7 +57,9 @@ export function sweepPoints(results: TrialResult[]): SweepPoints {
 /**
  * Each trained model's own file, had it been kept: the trial's ratio scaled by the classical over the
  * learned bytes of the first chunk (what compression compared), at the same error and speed. These are
- * not files Baler wrote; they show how far each model is from earning its bytes.
+ * not files Baler wrote; they show how far each model is from earning its bytes. A stencil network runs
+ * once per decoded value, so its file would decode far slower than the classical one measured: its speed
+ * is left unknown (off the speed plot) rather than drawn at the classical file's.
  */
 export function candidatePoints(results: TrialResult[]): ParetoPoint[] {
   const points: ParetoPoint[] = [];
@@ -69,7 +71,7 @@ export function candidatePoints(results: TrialResult[]): ParetoPoint[] {
       label: t.trial,
       ratio: (t.ratio * c.classicalBytes) / c.learnedBytes,
       error: trialError(t),
-      decodeMBps: t.decodeMBps ?? Number.NaN,
+      decodeMBps: t.config.model === 'stencil-network' ? Number.NaN : (t.decodeMBps ?? Number.NaN),
     });
   }
   return points;

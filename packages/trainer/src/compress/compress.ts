@@ -252,7 +252,9 @@ async function stencilNetworkOf(
   const asked = options.learnStencilNetwork === true ? {} : options.learnStencilNetwork;
   const epochs = (asked === undefined ? undefined : asked.epochs) ?? DEFAULT_STENCIL_NETWORK.epochs;
   const onEpoch = (epoch: number) => options.onProgress?.('train', epoch, epochs);
-  return plans[0] ? stencilNetworkCandidate(first, plans[0], asked, onEpoch) : undefined;
+  if (!plans[0]) return undefined;
+  onEpoch(0);
+  return stencilNetworkCandidate(first, plans[0], asked, onEpoch);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   CLASSICAL,
   loadSweepDefinition,
   SPACE_KEYS,
+  STENCIL_NETWORK,
   SweepDefinitionError,
   TOP_KEYS,
   validateSweepDefinition,
@@ -59,7 +60,7 @@ describe('validateSweepDefinition', () => {
     );
     expect(problem(edit((d) => (d.bound = 'pwrel=x')))).toMatch(/^x\.json: \$\.bound is not a bound: /);
     expect(problem(edit((d) => (d.space.model = ['none', 'dense-ae-huge'])))).toBe(
-      `x.json: $.space.model[1] is "dense-ae-huge"; allowed: ${[CLASSICAL, ...listModels().map((m) => m.name)].map((m) => `"${m}"`).join(', ')}`,
+      `x.json: $.space.model[1] is "dense-ae-huge"; allowed: ${[CLASSICAL, STENCIL_NETWORK, ...listModels().map((m) => m.name)].map((m) => `"${m}"`).join(', ')}`,
     );
     expect(problem(edit((d) => (d.space.widths = [[64, 0]])))).toBe(
       'x.json: $.space.widths[0][1] is 0; expected a whole number ≥ 1',

@@ -13,6 +13,12 @@ import { WEIGHT_PRECISIONS, type WeightPrecision } from '../onnx/to-onnx.ts';
 
 /** The model value that trains nothing: the classical predictors alone, every sweep's reference point. */
 export const CLASSICAL = 'none';
+/**
+ * The network that corrects a field's stencil from the decoded neighbours (SPEC.md §7.2.1): trained by
+ * compress itself, not by `baler train`; `widths` are its hidden layers, and only `epochs`,
+ * `learningRate`, `batchSize` and `seed` apply besides.
+ */
+export const STENCIL_NETWORK = 'stencil-network';
 
 /** A numeric range for random search: uniform, or uniform in log space with `scale: "log"`. */
 export interface NumericRange {
@@ -25,7 +31,10 @@ export interface NumericRange {
 export type Dimension<T> = T[] | (T extends number ? NumericRange : never);
 
 export interface SearchSpace {
-  /** Registry model names (`dense-ae`, `dense-ae-slim`, …) or `none` (classical predictors only). */
+  /**
+   * Registry model names (`dense-ae`, `dense-ae-slim`, …), `stencil-network` (fields: a network correcting
+   * the stencil) or `none` (classical predictors only).
+   */
   model: string[];
   latent?: Dimension<number>;
   /** Hidden layer widths of the encoder (the decoder mirrors them), e.g. [[64, 32], [32]]. */
@@ -171,7 +180,7 @@ export function validateSweepDefinition(json: unknown, file = 'sweep'): SweepDef
 
   const space = object(top.space, '$.space', fail);
   knownKeys(space, '$.space', SPACE_KEYS, fail);
-  const models = [CLASSICAL, ...listModels().map((m) => m.name)];
+  const models = [CLASSICAL, STENCIL_NETWORK, ...listModels().map((m) => m.name)];
   each(nonEmpty(space.model, '$.space.model', fail), '$.space.model', (m, at) => oneOf(m, at, models, fail));
   const ranged = strategy === 'random';
   dimension(space.latent, '$.space.latent', { min: 1, integer: true, ranged }, fail);

@@ -13,7 +13,7 @@ import { parseBound, parseColumnOverride } from '../compress/error-bound.ts';
 import { loadModelDir } from '../models/model-dir.ts';
 import { hasCheckpoint } from '../train/checkpoint.ts';
 import { trainToModelDir } from '../train/train-dir.ts';
-import { CLASSICAL } from './definition.ts';
+import { CLASSICAL, STENCIL_NETWORK } from './definition.ts';
 import type { ColumnError, TrialMeasurement } from './results.ts';
 import type { Trial } from './trials.ts';
 
@@ -41,7 +41,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
   const { config } = task.trial;
   let trainSeconds = 0;
   let model: Awaited<ReturnType<typeof loadModelDir>> | undefined;
-  if (config.model !== CLASSICAL) {
+  if (config.model !== CLASSICAL && config.model !== STENCIL_NETWORK) {
     // Later rungs continue the checkpoint (only the epoch count grows); a rung 0 that was interrupted
     // starts over from a clean directory.
     const resume = task.rung > 0 && (await hasCheckpoint(task.modelDir));
@@ -70,17 +70,41 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
     model = await loadModelDir(task.modelDir);
   }
   let candidate: TrialMeasurement['candidate'] = null;
+  // A stencil network trains inside compress (no model directory), at the rung's epochs, and alone:
+  // the block autoencoders compress would also try are other trials' business.
+  const stencilNetwork =
+    config.model === STENCIL_NETWORK
+      ? {
+          learn: true,
+          learnBlocks: { blocks: [] },
+          learnStencilNetwork: {
+            epochs: task.epochs,
+            ...(config.widths !== undefined ? { hidden: config.widths } : {}),
+            ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
+            ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
+            ...(config.seed !== undefined ? { seed: config.seed } : {}),
+          },
+        }
+      : {};
+  let trainingStarted: number | undefined;
   const compressed = await compressDataset(task.dataset, {
     bound: parseBound(task.bound),
     overrides: task.columns.map(parseColumnOverride),
     source: task.source,
     ...(model ? { model } : {}),
+    ...stencilNetwork,
     onProgress: (stage, learnedBytes, classicalBytes) => {
+      // 'train' reports epoch 0 when training starts, then each epoch done.
+      if (stage === 'train') {
+        trainingStarted ??= performance.now();
+        trainSeconds = (performance.now() - trainingStarted) / 1000;
+      }
       if (stage === 'learn') candidate = { learnedBytes, classicalBytes };
     },
   });
-  const modelUsed = compressed.plans.some(
-    (plan) => (plan.method.predictor as { name?: string } | undefined)?.name === 'model',
+  const learnedPredictors = ['model', 'block-model', 'stencil-network'];
+  const modelUsed = compressed.plans.some((plan) =>
+    learnedPredictors.includes((plan.method.predictor as { name?: string } | undefined)?.name ?? ''),
   );
   const file = await openBaler(bytesSource(compressed.bytes));
   let decoded = await readDataset(file);
@@ -100,7 +124,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
     maxRangeRelError: Math.max(0, ...columns.map((c) => c.maxRangeRelError)),
     columns,
     modelUsed,
-    ...(model ? { candidate } : {}),
+    ...(model || config.model === STENCIL_NETWORK ? { candidate } : {}),
     trainSeconds,
     decodeMBps: summary.float32Bytes / 1e6 / Math.max(fastest, 1e-9),
   };

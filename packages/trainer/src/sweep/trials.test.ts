@@ -46,6 +46,43 @@ describe('generateTrials', () => {
     ]);
   });
 
+  it('gives stencil networks only the settings they take, in grids and random draws alike', () => {
+    const space = {
+      model: ['stencil-network', 'dense-ae-tiny'],
+      latent: [4],
+      widths: [[8, 8], [16]],
+      rateStep: [0.01],
+      weightPrecision: ['int8' as const],
+      epochs: [20],
+    };
+    const grid = generateTrials({ ...BASE, search: { strategy: 'grid' }, space });
+    const stencil = grid.filter((t) => t.config.model === 'stencil-network').map((t) => t.config);
+    expect(stencil).toEqual([
+      { model: 'stencil-network', epochs: 20, learningRate: 1e-3, batchSize: 256, seed: 0, widths: [8, 8] },
+      { model: 'stencil-network', epochs: 20, learningRate: 1e-3, batchSize: 256, seed: 0, widths: [16] },
+    ]);
+    expect(grid.find((t) => t.config.model === 'dense-ae-tiny')!.config).toMatchObject({
+      latent: 4,
+      rateStep: 0.01,
+      weightPrecision: 'int8',
+    });
+    const random = generateTrials({
+      ...BASE,
+      search: { strategy: 'random', seed: 2 },
+      budget: { trials: 4 },
+      space,
+    });
+    for (const trial of random.filter((t) => t.config.model === 'stencil-network'))
+      expect(Object.keys(trial.config).sort()).toEqual([
+        'batchSize',
+        'epochs',
+        'learningRate',
+        'model',
+        'seed',
+        'widths',
+      ]);
+  });
+
   it('treats rateStep 0 as the MSE training it is', () => {
     const trials = generateTrials({
       ...BASE,

@@ -7,7 +7,7 @@ import { canonicalJson } from '../models/model-dir.ts';
 import { listModels } from '../models/registry.ts';
 import type { WeightPrecision } from '../onnx/to-onnx.ts';
 import { Prng } from '../train/prng.ts';
-import { CLASSICAL, type Dimension, type SweepDefinition } from './definition.ts';
+import { CLASSICAL, type Dimension, STENCIL_NETWORK, type SweepDefinition } from './definition.ts';
 
 /** One point of the search space. A classical trial (`model: "none"`) has no other settings. */
 export interface TrialConfig {
@@ -86,7 +86,7 @@ function gridTrials(definition: SweepDefinition): Trial[] {
     let configs: Partial<TrialConfig>[] = [{}];
     if (model !== CLASSICAL) {
       for (const [key, values] of axes) {
-        if (key === 'block' && !learnsBlocks(model)) continue;
+        if (!applies(key, model)) continue;
         configs = configs.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
       }
     }
@@ -120,10 +120,11 @@ function randomTrials(definition: SweepDefinition, seed: number, count: number):
       add(trials, { model });
       continue;
     }
-    add(trials, {
+    const drawn: TrialConfig = {
       model,
       latent: draw(space.latent, true),
       widths: space.widths ? pick(space.widths) : undefined,
+      // Drawn only for block models, as before stencil networks existed: the same seed gives the same trials.
       block: space.block && learnsBlocks(model) ? pick(space.block) : undefined,
       epochs: draw(space.epochs, true),
       learningRate: draw(space.learningRate, false),
@@ -132,7 +133,10 @@ function randomTrials(definition: SweepDefinition, seed: number, count: number):
       weightPrecision: space.weightPrecision ? pick(space.weightPrecision) : undefined,
       normalization: space.normalization ? pick(space.normalization) : undefined,
       seed: space.seed ? pick(space.seed) : undefined,
-    });
+    };
+    for (const key of Object.keys(drawn) as (keyof TrialConfig)[])
+      if (key !== 'model' && !applies(key, model)) drawn[key] = undefined as never;
+    add(trials, drawn);
   }
   if (trials.size < count) {
     throw new SweepBudgetError(
@@ -145,6 +149,15 @@ function randomTrials(definition: SweepDefinition, seed: number, count: number):
 /** Whether a registered model learns blocks of a field (block shapes apply to it alone). */
 function learnsBlocks(model: string): boolean {
   return listModels().find((m) => m.name === model)?.config.family === 'block-ae';
+}
+
+/** The settings a stencil network takes; the rest describe autoencoders. */
+const STENCIL_NETWORK_KEYS: readonly string[] = ['widths', 'epochs', 'learningRate', 'batchSize', 'seed'];
+
+/** Whether setting `key` means anything for `model`. */
+function applies(key: string, model: string): boolean {
+  if (model === STENCIL_NETWORK) return STENCIL_NETWORK_KEYS.includes(key);
+  return key !== 'block' || learnsBlocks(model);
 }
 
 function listOf(dimension: Dimension<number> | undefined, name: string): unknown[] {
@@ -164,7 +177,9 @@ function add(trials: Map<string, Trial>, partial: TrialConfig): void {
       ? { model: CLASSICAL }
       : ({
           model: partial.model,
-          ...TRIAL_DEFAULTS,
+          ...Object.fromEntries(
+            Object.entries(TRIAL_DEFAULTS).filter(([key]) => applies(key, partial.model)),
+          ),
           ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
         } as TrialConfig);
   const id = trialId(config);
