@@ -149,8 +149,12 @@ function renderInfo(reader: BalerReader, name: string): void {
       ['source', provenance.source ?? 'not recorded'],
       ['configuration hash', provenance.configHash ?? 'not recorded'],
       [
-        'decoder network',
-        file.metadata.decoder ? `carried (latent width ${file.metadata.decoder.latent})` : 'none',
+        'network',
+        file.metadata.decoder
+          ? `carried: a decoder of latents (latent width ${file.metadata.decoder.latent})`
+          : info.sections.some((s) => s.kind === 'model' && s.sections > 0)
+            ? 'carried: a stencil correction, run once per decoded value'
+            : 'none',
       ],
       ['format version', info.version],
     ]),

@@ -81,6 +81,9 @@ export async function openBaler(source: ByteSource): Promise<BalerFile> {
     throw formatErrors.malformedSection('section "chunk-index"', 'a table may be chunked by rows only');
   }
   const streams = metadata.kind === 'table' ? metadata.shape[1] : 1;
+  const models = sections.filter((e) => e.kind === SECTION_KIND.model).length;
+  if (models > 1)
+    throw formatErrors.malformedSection('section "model"', `at most one per file, found ${models}`);
   for (const entry of sections) {
     const label = sectionLabel(entry);
     if (entry.kind >= OPTIONAL_KIND_BASE) continue;

@@ -54,6 +54,7 @@ describe('@baler/trainer public API', () => {
         "parseNpy",
         "parseNpz",
         "plannedEvaluations",
+        "predictedByNetwork",
         "readCheckpoint",
         "readDataFile",
         "readHdf5",

@@ -8,6 +8,7 @@ import {
   openDataPieces,
   parseBound,
   parseColumnOverride,
+  predictedByNetwork,
 } from '@baler/trainer';
 import { formatBytes, formatRatio } from '../format-bytes.ts';
 import { createProgress } from '../progress.ts';
@@ -180,6 +181,7 @@ export function renderCompressSummary(
     `compressed ${summary.input} (${what}) → ${summary.output} in ${summary.seconds.toFixed(2)} s`,
     `  bound: ${summary.bounds.join('; ')}${exact.length > 0 && exact.length < result.summary.columns.length ? ` (exact: ${exact.join(', ')})` : ''}`,
   ];
+  const kept = result.plans.some(predictedByNetwork);
   const v = summary.verified;
   lines.push(
     v
@@ -188,7 +190,7 @@ export function renderCompressSummary(
     `  size ${summary.bytes.toLocaleString('en-US')} bytes (${formatBytes(summary.bytes)}), every byte needed to decode included`,
     ...(summary.learnedTrial
       ? [
-          `  learned candidate (network and latents included): ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${summary.learnedTrial.learned < summary.learnedTrial.classical ? 'kept' : 'not kept'}`,
+          `  learned candidate (network and latents included): ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${kept ? 'kept' : summary.learnedTrial.learned < summary.learnedTrial.classical ? 'not kept (a stencil network must save 2 %: it decodes ~15× slower)' : 'not kept'}`,
         ]
       : []),
     `  ratio ${formatRatio(summary.ratioToOriginal)} vs the original dtype (${formatBytes(summary.originalBytes)}), ${formatRatio(summary.ratioToFloat32)} vs float32`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openBytes } from '@baler/decoder';
-import type { DenseNetwork, Table } from '@baler/format';
+import type { Dataset, DenseNetwork, Table } from '@baler/format';
 import {
   bytesSource,
   findSections,
@@ -12,6 +12,7 @@ import {
   openBaler,
   readSection,
   SECTION_KIND,
+  writeDataset,
   writeDatasetPieces,
   writeExactDataset,
 } from '@baler/format';
@@ -96,7 +97,40 @@ beforeAll(async () => {
   await writeExactDataset(table, sink, { chunkRows: 16 });
   await writeFile(join(dir, 'exact.baler'), sink.bytes());
   await writeFile(join(dir, 'learned.baler'), await withDecoderNetwork());
+  await writeFile(join(dir, 'stencil.baler'), await withStencilNetwork());
 });
+
+/** A small field predicted by the format tests' committed stencil network (5 neighbours → 1). */
+async function withStencilNetwork(): Promise<Uint8Array> {
+  const onnx = new Uint8Array(
+    await readFile(new URL('../../../format/src/model/testdata/stencil-network.onnx', import.meta.url)),
+  );
+  const shape = [6, 7, 8];
+  const data = Float64Array.from({ length: 6 * 7 * 8 }, (_, i) => Math.sin(i / 9));
+  const sink = new MemorySink();
+  const predictor = {
+    name: 'stencil-network',
+    offsets: [
+      [0, 0, -1],
+      [0, -1, 0],
+      [0, -1, -1],
+      [-1, 0, 0],
+      [0, 0, -2],
+    ],
+    weights: [1, 1, -1, 0, 0],
+    inputOffset: 0,
+    inputScale: 1,
+    outputScale: 1e-3,
+  };
+  const field: Dataset = { kind: 'field', shape, dtype: 'float64', data, attributes: {} };
+  const plan = {
+    method: { name: 'quantized', domain: 'linear', step: 2e-3, predictor } as never,
+    bound: { kind: 'abs', value: 1e-3 } as const,
+    tolerance: { absolute: 1e-3, relative: 0 },
+  };
+  await writeDataset(field, sink, [plan], { stencilNetwork: onnx });
+  return sink.bytes();
+}
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('baler publish', () => {
@@ -106,13 +140,14 @@ describe('baler publish', () => {
       'publish',
       join(dir, 'exact.baler'),
       join(dir, 'learned.baler'),
+      join(dir, 'stencil.baler'),
       '-o',
       site,
       '-q',
     ]);
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
-    expect(run.out).toMatch(/wrote .*site\/: 2 files \(1 with decoder\.onnx\)/);
+    expect(run.out).toMatch(/wrote .*site\/: 3 files \(2 with its network as \.onnx\)/);
     expect((await readdir(site)).sort()).toEqual([
       'baler-decoder.js',
       'exact.baler',
@@ -120,6 +155,8 @@ describe('baler publish', () => {
       'learned.baler',
       'learned.decoder.onnx',
       'site.css',
+      'stencil.baler',
+      'stencil.stencil-network.onnx',
       'sw.js',
       'viewer.html',
       'viewer.js',
@@ -133,6 +170,11 @@ describe('baler publish', () => {
     expect(landing).toContain('table, 64 rows × 2 columns (float64)');
     expect(landing).toContain('session = ort.InferenceSession(&quot;learned.decoder.onnx&quot;)');
     expect(landing).toContain('input [batch, 1], output [batch, 2]');
+    // A stencil network is described as what it is, not as a decoder of latents.
+    expect(landing).toContain('input [batch, 5], output [batch, 1]');
+    expect(landing).toContain(
+      'stencil.stencil-network.onnx (corrects the field&#39;s stencil, run once per value)',
+    );
     expect(landing).toContain('this file carries no decoder network');
     // The Python snippets run as printed on the page, on the published files: the standard-library part
     // always (where python3 exists), the onnxruntime part where BALER_PYTHON has onnxruntime and numpy.

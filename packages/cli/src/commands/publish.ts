@@ -18,7 +18,8 @@ The site holds:
   viewer.html         opens a .baler by URL or dropped file: its summary, column histograms with the error
                       bound, frames of fields with a colour bar, downloads of rows or frames as CSV or .npy;
                       fetches only the chunks it shows, and works offline once loaded (service worker)
-  FILE.baler          the files themselves, and FILE.decoder.onnx for each that carries a decoder network
+  FILE.baler          the files themselves, and FILE.decoder.onnx (or FILE.stencil-network.onnx) for
+                      each that carries a network
   baler-decoder.js    the decoder as one ES module, for the snippets
 
 Options:
@@ -54,7 +55,7 @@ export async function publishCommand(args: string[]): Promise<void> {
   console.log(
     [
       `wrote ${site.dir}/: ${site.files.length} file${site.files.length === 1 ? '' : 's'}` +
-        `${carried ? ` (${carried} with decoder.onnx)` : ''}, landing page and viewer, ${formatBytes(site.totalBytes)} in all`,
+        `${carried ? ` (${carried} with its network as .onnx)` : ''}, landing page and viewer, ${formatBytes(site.totalBytes)} in all`,
       `viewer: ${formatBytes(site.assets.viewerGzipBytes)} gzip to download (viewer.js ${formatBytes(site.assets.files['viewer.js']!)}, decoder included)`,
       `serve it from any static host with Range support, e.g. npx http-server ${values.output}`,
     ].join('\n'),

@@ -79,7 +79,7 @@ describe('baler sweep', () => {
     const bad = await run(['sweep', definition]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(
-      /^baler: .*bad\.json: \$\.space\.model\[0\] is "dense-ae-huge"; allowed: "none", "dense-ae"/,
+      /^baler: .*bad\.json: \$\.space\.model\[0\] is "dense-ae-huge"; allowed: "none", "stencil-network", "dense-ae"/,
     );
     const jobs = await run(['sweep', definition, '--jobs', '0']);
     expect(jobs).toMatchObject({ code: 2, err: 'baler: --jobs takes a whole number ≥ 1, got "0"' });

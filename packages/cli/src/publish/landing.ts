@@ -43,7 +43,12 @@ function fileCard(file: LandingFile, index: number): string {
     ['written by', provenance.tool],
     ['source', provenance.source ?? 'not recorded'],
     ['configuration hash', provenance.configHash ?? 'not recorded'],
-    ['decoder network', file.onnxName ? `carried: ${file.onnxName}` : 'none'],
+    [
+      'network',
+      file.onnxName
+        ? `carried: ${file.onnxName} (${file.decoder ? 'decodes the latents' : "corrects the field's stencil, run once per value"})`
+        : 'none',
+    ],
   ];
   if (summary.kind === 'table') rows.splice(1, 0, ['columns', summary.columns.join(', ')]);
   const links = [
@@ -61,7 +66,7 @@ function fileCard(file: LandingFile, index: number): string {
   <dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>
   ${snippet('Read it in Node', snippets.node, `node-${index}`)}
   ${snippet('Read it in a web page', snippets.browser, `browser-${index}`)}
-  ${snippet(file.onnxName ? 'Run its decoder network from Python' : 'Use it from Python', snippets.python, `python-${index}`)}
+  ${snippet(file.onnxName ? 'Run its network from Python' : 'Use it from Python', snippets.python, `python-${index}`)}
 </article>`;
 }
 

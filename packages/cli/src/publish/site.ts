@@ -4,7 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { findSections, openBaler, readSection, SECTION_KIND, summarizeFile } from '@baler/format';
+import {
+  findSections,
+  openBaler,
+  parseDenseOnnx,
+  readSection,
+  SECTION_KIND,
+  summarizeFile,
+} from '@baler/format';
 import { OutputExistsError, openFileSource } from '@baler/format/node';
 import { createProgress } from '../progress.ts';
 import { UsageError } from '../usage.ts';
@@ -49,7 +56,10 @@ async function describeInput(path: string): Promise<Input> {
         kind: file.metadata.kind,
         shape: [...file.metadata.shape],
         columns: file.metadata.kind === 'table' ? file.metadata.columns.map((c) => c.name) : [],
-        onnxName: onnx ? `${name.replace(/\.baler$/, '')}.decoder.onnx` : null,
+        onnxName: onnx
+          ? `${name.replace(/\.baler$/, '')}.${file.metadata.decoder ? 'decoder' : 'stencil-network'}.onnx`
+          : null,
+        network: onnx ? networkWidths(onnx) : null,
         decoder: file.metadata.decoder ?? null,
         firstChunkEnd: file.grid.boundaries[0]?.[1] ?? file.metadata.shape[0]!,
         summary: summarizeFile(file),
@@ -59,6 +69,12 @@ async function describeInput(path: string): Promise<Input> {
   } finally {
     await source.close();
   }
+}
+
+/** The input and output widths of a carried network (its ONNX bytes, SPEC.md §11.2). */
+function networkWidths(onnx: Uint8Array): { inputs: number; outputs: number } {
+  const { layers } = parseDenseOnnx(onnx);
+  return { inputs: layers[0]!.inputs, outputs: layers[layers.length - 1]!.outputs };
 }
 
 /** Refuses an existing output unless --force, and even then anything but an empty folder or a site. */

@@ -11,8 +11,11 @@ export interface PublishedFile {
   kind: 'table' | 'field';
   shape: number[];
   columns: string[];
-  /** Name of the carried decoder network written beside the file, or null when it carries none. */
+  /** Name of the carried network written beside the file, or null when it carries none. */
   onnxName: string | null;
+  /** The carried network's input and output widths. */
+  network: { inputs: number; outputs: number } | null;
+  /** What the network does: decode latents (`decoder`), or, when null, correct a field's stencil. */
   decoder: DecoderInfo | null;
   /** End of the first chunk along axis 0: the rows the viewer loads first. */
   firstChunkEnd: number;
@@ -63,7 +66,7 @@ export function snippetsFor(file: PublishedFile): Snippets {
     ...readLines(file, '  '),
     `</script>`,
   ].join('\n');
-  const values = file.onnxName ? pythonWithDecoder(file) : pythonWithoutDecoder(file);
+  const values = file.onnxName && file.network ? pythonWithNetwork(file) : pythonWithoutDecoder(file);
   return { node, browser, python: `${pythonMetadata(file)}\n\n${values}` };
 }
 
@@ -100,19 +103,30 @@ function pythonNpyLines(file: PublishedFile): string[] {
       ];
 }
 
-function pythonWithDecoder(file: PublishedFile): string {
-  const { latent, outputs } = file.decoder!;
+function pythonWithNetwork(file: PublishedFile): string {
+  const { inputs, outputs } = file.network!;
+  const what = file.decoder
+    ? [
+        'the decoder network',
+        'any latent vectors; here the origin',
+        'its predictions from the stored latents',
+      ]
+    : [
+        "the network correcting the field's stencil (SPEC.md §7.2.1)",
+        'scaled decoded neighbours; here zeros',
+        'the stencil plus this correction, run once per value on values just decoded,',
+      ];
   return [
-    `# The decoder network: pip install onnxruntime numpy, and download ${SITE_URL}${file.onnxName}`,
-    `# (the decoder network this file carries: its \`model\` section, byte for byte).`,
+    `# The carried network: pip install onnxruntime numpy, and download ${SITE_URL}${file.onnxName}`,
+    `# (${what[0]} this file carries: its \`model\` section, byte for byte).`,
     `import numpy as np, onnxruntime as ort`,
     `session = ort.InferenceSession("${file.onnxName}")`,
-    `name = session.get_inputs()[0].name                     # input [batch, ${latent}], output [batch, ${outputs}]`,
-    `z = np.zeros((4, ${latent}), np.float32)                      # any latent vectors; here the origin`,
+    `name = session.get_inputs()[0].name                     # input [batch, ${inputs}], output [batch, ${outputs}]`,
+    `z = np.zeros((4, ${inputs}), np.float32)                      # ${what[1]}`,
     `(prediction,) = session.run(None, {name: z})`,
     `print(prediction.shape)`,
     ``,
-    `# This runs the network alone. The file's values are its predictions from the stored latents plus`,
+    `# This runs the network alone. The file's values are ${what[2]} plus`,
     `# entropy-coded residuals (SPEC.md §7.2-7.3, §10), which no Python reader implements yet, and`,
     `# onnxruntime sums in another order (~1e-6 relative, SPEC.md §11.3). For the values themselves, take`,
     `# a .npy from the viewer's download buttons or run \`baler decompress ${file.name} -o ${stem(file.name)}.npy\`:`,

@@ -53,6 +53,14 @@ export type LinearStencil = {
 
 /** At most this many fallback stencils (SPEC.md §7.2.1). */
 export const MAX_FALLBACKS = 16;
+/**
+ * At most this many weights in a stencil network (SPEC.md §7.3.2): it runs once per value, so a small
+ * file must not be able to demand unbounded work per value.
+ */
+export const MAX_STENCIL_NETWORK_WEIGHTS = 1 << 16;
+
+/** Single-row runners by network: a file's network serves every chunk, built once (its buffers are reused). */
+const runners = new WeakMap<DenseNetwork, (input: Float32Array) => Float32Array>();
 
 export function validatePredictor(spec: unknown, rank: number, path: string): PredictorSpec {
   const p = spec as PredictorSpec;
@@ -248,9 +256,20 @@ export class BlockPredictor {
             : "the stencil-network predictor needs the file's network, and there is none",
         );
       }
+      const weights = network!.layers.reduce((n, layer) => n + layer.inputs * layer.outputs, 0);
+      if (weights > MAX_STENCIL_NETWORK_WEIGHTS)
+        throw formatErrors.malformedSection(
+          'section "model"',
+          `a stencil network runs once per value: ${weights} weights is more than ${MAX_STENCIL_NETWORK_WEIGHTS}`,
+        );
+      let run = runners.get(network!);
+      if (!run) {
+        run = singleRowRunner(network!);
+        runners.set(network!, run);
+      }
       this.correction = {
         input: new Float32Array(spec.offsets.length),
-        run: singleRowRunner(network!),
+        run,
         inputOffset: spec.inputOffset,
         inputScale: spec.inputScale,
         outputScale: spec.outputScale,

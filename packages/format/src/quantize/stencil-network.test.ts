@@ -11,7 +11,7 @@ import { parseDenseOnnx } from '../model/onnx.ts';
 import { findSections, openBaler } from '../reader.ts';
 import type { StreamPlan } from '../storage.ts';
 import { readDataset, writeDataset } from '../storage.ts';
-import { seededRandom } from '../testing.ts';
+import { randomDenseNetwork, seededRandom } from '../testing.ts';
 import type { PredictorSpec } from './predictors.ts';
 import { BlockPredictor, validatePredictor } from './predictors.ts';
 
@@ -163,6 +163,11 @@ describe('the stencil-network predictor (SPEC.md §7.2.1)', () => {
     ).rejects.toThrow(/one network/);
     const meta = (await openBaler(bytesSource(await writeField(field, spec, onnx)))).metadata;
     expect(() => validateMetadata({ ...meta, decoder: decoder.info })).toThrow(/stencil-network/);
+    // A network that would cost more than 65,536 multiply-adds per value is refused before it runs.
+    const huge = randomDenseNetwork([5, 14_000, 1], ['tanh', 'linear'], 1);
+    expect(() => new BlockPredictor(spec, [3, 4, 5], undefined, huge)).toThrow(
+      /84000 weights is more than 65536/,
+    );
     const bad = (p: object) => () => validatePredictor(p, 3, '$.method.predictor');
     expect(bad({ ...spec, outputScale: Number.NaN })).toThrow(/inputOffset, inputScale and outputScale/);
     expect(bad({ ...spec, inputScale: undefined })).toThrow(/inputOffset, inputScale and outputScale/);

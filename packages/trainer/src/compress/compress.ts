@@ -162,11 +162,16 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
     if (best?.decoder) best = await engineSafeCandidate({ ...best, decoder: best.decoder }, first);
     const classicalBytes = await trialBytes(header, first, plans);
     let learnedBytes = best ? await trialBytes(header, first, best.plans, best) : Number.POSITIVE_INFINITY;
+    let reported = learnedBytes;
     if (corrector) {
+      // It decodes ~15× slower than the classical plan: worth it only for a real saving.
       const bytes = await trialBytes(header, first, corrector.plans, corrector);
-      if (bytes < learnedBytes) [best, learnedBytes] = [corrector, bytes];
+      reported = Math.min(reported, bytes);
+      if (bytes < learnedBytes && bytes <= classicalBytes * (1 - MIN_STENCIL_NETWORK_SAVING))
+        [best, learnedBytes] = [corrector, bytes];
     }
-    options.onProgress?.('learn', learnedBytes, classicalBytes);
+    // The best candidate's bytes, kept or not (the plans say whether one was).
+    options.onProgress?.('learn', reported, classicalBytes);
     if (best && learnedBytes < classicalBytes) {
       const candidate = best;
       const note = `learned: ${candidate.description}`;
@@ -237,6 +242,9 @@ async function learnedCandidates(
   return candidates;
 }
 
+/** The least share of the bytes a stencil network must save to be kept (it decodes ~15× slower). */
+const MIN_STENCIL_NETWORK_SAVING = 0.02;
+
 /**
  * With `learn` on a field whose plan is a stencil: the network correcting it, trained on the whole first
  * piece. It learns how the field moves, and all of the first piece's motion is what a file of one chunk
@@ -252,9 +260,7 @@ async function stencilNetworkOf(
   const asked = options.learnStencilNetwork === true ? {} : options.learnStencilNetwork;
   const epochs = (asked === undefined ? undefined : asked.epochs) ?? DEFAULT_STENCIL_NETWORK.epochs;
   const onEpoch = (epoch: number) => options.onProgress?.('train', epoch, epochs);
-  if (!plans[0]) return undefined;
-  onEpoch(0);
-  return stencilNetworkCandidate(first, plans[0], asked, onEpoch);
+  return plans[0] ? stencilNetworkCandidate(first, plans[0], asked, onEpoch) : undefined;
 }
 
 /**
@@ -357,11 +363,16 @@ function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOve
   return { plans: chosen.map((c) => c.plan), reasons: chosen.map((c) => c.reason) };
 }
 
+const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
+
+/** Whether a stream is predicted by a trained network (a decoder's output or a stencil network). */
+export function predictedByNetwork(plan: StreamPlan): boolean {
+  return ['model', 'block-model', 'stencil-network'].includes(predictorOf(plan) ?? '');
+}
+
 /** The metadata's informative `model` member: the learned predictor the file uses, if any. */
 function describeModel(plans: readonly StreamPlan[], learned: LearnedCandidate | undefined) {
-  const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
-  const learnedPredictors = ['model', 'block-model', 'stencil-network'];
-  const predicted = plans.filter((p) => learnedPredictors.includes(predictorOf(p) ?? ''));
+  const predicted = plans.filter(predictedByNetwork);
   if (learned && predicted.length > 0) {
     return { family: learned.family, description: learned.description, streams: predicted.length };
   }

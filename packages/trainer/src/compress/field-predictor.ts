@@ -98,12 +98,16 @@ function withFallbacks<T extends { plan: StreamPlan; reason: string; bytes: numb
   let chosen: number[] = [];
   let result = best;
   for (const candidate of candidates) {
-    const masks = [...chosen, candidate.available];
-    const fallbacks = fitFallbacks(working, source, shape, stencil.offsets, groups, masks);
+    const fit = fitFallbacks(working, source, shape, stencil.offsets, groups, [
+      ...chosen,
+      candidate.available,
+    ]);
+    const { fallbacks } = fit;
+    if (fallbacks.length === 0) continue;
     const plan = withPredictor(best.plan, { ...stencil, name: 'stencil-fallbacks', fallbacks });
     const attempt = { ...best, plan, ...trial(plan) };
     if (attempt.bytes + jsonBytes(fallbacks) < result.bytes + jsonBytes(fallbackList(result.plan))) {
-      chosen = masks;
+      chosen = fit.masks;
       result = { ...attempt, reason: `${best.reason}, ${fallbacks.length} edge fallbacks` };
     }
   }

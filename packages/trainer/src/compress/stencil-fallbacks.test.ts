@@ -45,7 +45,8 @@ describe('fallback stencils for a field’s edges', () => {
     const data = field.data as Float64Array;
     const groups = edgeGroups(field.shape, offsets);
     const chosen = groups.slice(0, 4).map((g) => g.available);
-    const fallbacks = fitFallbacks(data, data, field.shape, offsets, groups, chosen);
+    const { fallbacks, masks } = fitFallbacks(data, data, field.shape, offsets, groups, chosen);
+    expect(masks.length).toBe(fallbacks.length);
     expect(fallbacks.length).toBeGreaterThanOrEqual(3); // a mask may serve too few points once richer ones took theirs
     const sizes = fallbacks.map((f) => f.offsets.length);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));

@@ -66,7 +66,8 @@ export function edgeGroups(shape: readonly number[], offsets: readonly number[][
 /**
  * Fallback stencils over the availability masks `chosen`, richest first (the order the decoder tries
  * them), each fitted by least squares on the edge points it will serve: those whose first fallback with
- * every offset inside it is. Masks whose fit fails (too few points, singular) are left out.
+ * every offset inside it is. A mask whose fit fails (too few points, singular) is left out, and the
+ * others are refitted on the points they then serve; `masks` are the ones kept, in the file's order.
  */
 export function fitFallbacks(
   target: ArrayLike<number>,
@@ -75,29 +76,26 @@ export function fitFallbacks(
   offsets: readonly number[][],
   groups: readonly EdgeGroup[],
   chosen: readonly Availability[],
-): LinearStencil[] {
-  const order = [...chosen].sort((a, b) => popcount(b) - popcount(a) || a - b);
-  const served = order.map(() => [] as number[]);
-  for (const group of groups) {
-    const f = order.findIndex((mask) => (mask & group.available) === mask);
-    if (f >= 0) for (const i of group.points) served[f]!.push(i);
-  }
+): { fallbacks: LinearStencil[]; masks: Availability[] } {
   const { flat } = stencilInterior(shape, offsets);
-  const fallbacks: LinearStencil[] = [];
-  order.forEach((mask, f) => {
-    const members = offsets.map((_, o) => o).filter((o) => mask & (1 << o));
-    const points = Int32Array.from(served[f]!);
-    if (points.length < 8 * members.length) return;
-    const weights = fitStencilAt(
-      target,
-      source,
-      points,
-      Int32Array.from(members, (o) => flat[o]!),
-      FALLBACK_DIGITS,
-    );
-    if (weights) fallbacks.push({ offsets: members.map((o) => offsets[o]!), weights });
-  });
-  return fallbacks;
+  let order = [...chosen].sort((a, b) => popcount(b) - popcount(a) || a - b);
+  for (;;) {
+    const served = order.map(() => [] as number[]);
+    for (const group of groups) {
+      const f = order.findIndex((mask) => (mask & group.available) === mask);
+      if (f >= 0) for (const i of group.points) served[f]!.push(i);
+    }
+    const fits = order.map((mask, f) => {
+      const members = offsets.map((_, o) => o).filter((o) => mask & (1 << o));
+      const points = Int32Array.from(served[f]!);
+      if (points.length < 8 * members.length) return undefined;
+      const flatMembers = Int32Array.from(members, (o) => flat[o]!);
+      const weights = fitStencilAt(target, source, points, flatMembers, FALLBACK_DIGITS);
+      return weights ? { offsets: members.map((o) => offsets[o]!), weights } : undefined;
+    });
+    if (fits.every((fit) => fit !== undefined)) return { fallbacks: fits, masks: order };
+    order = order.filter((_, f) => fits[f] !== undefined);
+  }
 }
 
 function popcount(mask: number): number {

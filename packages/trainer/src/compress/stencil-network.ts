@@ -89,6 +89,7 @@ export async function trainStencilNetwork(
     targets[n] = residuals[n]! / outputScale;
   });
   const regressor = createRegressor([k, ...config.hidden, 1], config.activation, config.seed);
+  onEpoch?.(0, Number.NaN); // training starts
   await trainRegressor(regressor, inputs, targets, config, onEpoch);
   // int8 weights: on CFD at abs=1e-4 they code the residuals as well as float16 (25,994 against 25,976
   // bytes) and the network itself in 1,477 bytes instead of 1,916.
@@ -131,11 +132,12 @@ export async function stencilNetworkCandidate(
   );
   if (!trained) return undefined;
   const widths = [stencil.offsets.length, ...(options.hidden ?? DEFAULT_STENCIL_NETWORK.hidden), 1];
+  const activation = options.activation ?? DEFAULT_STENCIL_NETWORK.activation;
   return {
     plans: [withStencilNetwork(plan, trained)],
     stencilNetwork: trained.onnx,
     family: 'stencil-network',
-    description: `stencil corrected by a ${widths.join('-')} tanh network over the decoded neighbours (int8 weights)`,
+    description: `stencil corrected by a ${widths.join('-')} ${activation} network over the decoded neighbours (int8 weights)`,
   };
 }
 

@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import type { Dataset, NumericArray } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
-import { compressDataset } from '../compress/compress.ts';
+import { compressDataset, predictedByNetwork } from '../compress/compress.ts';
 import { parseBound, parseColumnOverride } from '../compress/error-bound.ts';
 import { loadModelDir } from '../models/model-dir.ts';
 import { hasCheckpoint } from '../train/checkpoint.ts';
@@ -70,6 +70,10 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
     model = await loadModelDir(task.modelDir);
   }
   let candidate: TrialMeasurement['candidate'] = null;
+  if (config.model === STENCIL_NETWORK && task.dataset.kind !== 'field')
+    throw new Error(
+      `model ${STENCIL_NETWORK} predicts fields from their neighbours; ${task.source} is a table`,
+    );
   // A stencil network trains inside compress (no model directory), at the rung's epochs, and alone:
   // the block autoencoders compress would also try are other trials' business.
   const stencilNetwork =
@@ -102,10 +106,7 @@ export async function evaluateTrial(task: TrialTask): Promise<TrialMeasurement> 
       if (stage === 'learn') candidate = { learnedBytes, classicalBytes };
     },
   });
-  const learnedPredictors = ['model', 'block-model', 'stencil-network'];
-  const modelUsed = compressed.plans.some((plan) =>
-    learnedPredictors.includes((plan.method.predictor as { name?: string } | undefined)?.name ?? ''),
-  );
+  const modelUsed = compressed.plans.some(predictedByNetwork);
   const file = await openBaler(bytesSource(compressed.bytes));
   let decoded = await readDataset(file);
   let fastest = Number.POSITIVE_INFINITY;

@@ -58,8 +58,8 @@ describe('generateTrials', () => {
     const grid = generateTrials({ ...BASE, search: { strategy: 'grid' }, space });
     const stencil = grid.filter((t) => t.config.model === 'stencil-network').map((t) => t.config);
     expect(stencil).toEqual([
-      { model: 'stencil-network', epochs: 20, learningRate: 1e-3, batchSize: 256, seed: 0, widths: [8, 8] },
-      { model: 'stencil-network', epochs: 20, learningRate: 1e-3, batchSize: 256, seed: 0, widths: [16] },
+      { model: 'stencil-network', epochs: 20, learningRate: 3e-3, batchSize: 256, seed: 0, widths: [8, 8] },
+      { model: 'stencil-network', epochs: 20, learningRate: 3e-3, batchSize: 256, seed: 0, widths: [16] },
     ]);
     expect(grid.find((t) => t.config.model === 'dense-ae-tiny')!.config).toMatchObject({
       latent: 4,

@@ -3,6 +3,7 @@
 // whatever order they come in. Successive halving's rungs are here too: how many epochs each rung trains
 // and how many trials go on to the next.
 import { createHash } from 'node:crypto';
+import { DEFAULT_STENCIL_NETWORK } from '../compress/stencil-network.ts';
 import { canonicalJson } from '../models/model-dir.ts';
 import { listModels } from '../models/registry.ts';
 import type { WeightPrecision } from '../onnx/to-onnx.ts';
@@ -154,6 +155,14 @@ function learnsBlocks(model: string): boolean {
 /** The settings a stencil network takes; the rest describe autoencoders. */
 const STENCIL_NETWORK_KEYS: readonly string[] = ['widths', 'epochs', 'learningRate', 'batchSize', 'seed'];
 
+/** A stencil network's defaults are compress's own (DEFAULT_STENCIL_NETWORK), so a sweep reproduces it. */
+const STENCIL_NETWORK_DEFAULTS = {
+  epochs: DEFAULT_STENCIL_NETWORK.epochs,
+  learningRate: DEFAULT_STENCIL_NETWORK.learningRate,
+  batchSize: DEFAULT_STENCIL_NETWORK.batchSize,
+  seed: DEFAULT_STENCIL_NETWORK.seed,
+};
+
 /** Whether setting `key` means anything for `model`. */
 function applies(key: string, model: string): boolean {
   if (model === STENCIL_NETWORK) return STENCIL_NETWORK_KEYS.includes(key);
@@ -177,9 +186,7 @@ function add(trials: Map<string, Trial>, partial: TrialConfig): void {
       ? { model: CLASSICAL }
       : ({
           model: partial.model,
-          ...Object.fromEntries(
-            Object.entries(TRIAL_DEFAULTS).filter(([key]) => applies(key, partial.model)),
-          ),
+          ...(partial.model === STENCIL_NETWORK ? STENCIL_NETWORK_DEFAULTS : TRIAL_DEFAULTS),
           ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
         } as TrialConfig);
   const id = trialId(config);
@@ -192,7 +199,8 @@ export function rungEpochs(
   rung: number,
   halving: { minEpochs: number; eta: number } | undefined,
 ): number {
-  const full = config.epochs ?? TRIAL_DEFAULTS.epochs;
+  const full =
+    config.epochs ?? (config.model === STENCIL_NETWORK ? STENCIL_NETWORK_DEFAULTS : TRIAL_DEFAULTS).epochs;
   if (!halving) return full;
   return Math.min(full, halving.minEpochs * halving.eta ** rung);
 }
