@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { randomDenseNetwork, randomInput, seededRandom } from '../testing.ts';
-import { canonicalActivation, denseNetworkFlops, runDenseNetwork } from './canonical.ts';
+import { canonicalActivation, denseNetworkFlops, runDenseNetwork, singleRowRunner } from './canonical.ts';
 import type { Activation, DenseNetwork } from './dense-network.ts';
 import { parseDenseOnnx } from './onnx.ts';
 import { wasmKernelAvailable } from './wasm-kernel.ts';
@@ -118,6 +118,23 @@ describe('runDenseNetwork', () => {
       if (Number.isNaN(v)) expect(b[k]).toBeNaN();
       else expect(Object.is(v, b[k])).toBe(true);
     });
+  });
+
+  it('runs one row at a time (singleRowRunner: WebAssembly-resident layers) with the reference bits', () => {
+    // Widths that are not multiples of the kernel's 8 outputs, every activation, extreme inputs.
+    const network = randomDenseNetwork([27, 13, 9, 1], ['tanh', 'leaky-relu', 'linear'], 7);
+    const run = singleRowRunner(network);
+    const random = seededRandom(3);
+    const specials = [0, -0, 1e-45, -1e-40, 3e38, 1e-20, Number.NaN];
+    for (let r = 0; r < 200; r++) {
+      const row = Float32Array.from({ length: 27 }, () =>
+        random() < 0.1 ? specials[Math.floor(random() * specials.length)]! : (random() - 0.5) * 6,
+      );
+      const [got] = run(row);
+      const [want] = reference(network, row, 1);
+      if (Number.isNaN(want)) expect(got).toBeNaN();
+      else expect(Object.is(got, want)).toBe(true);
+    }
   });
 
   it('rounds every product and every sum to float32 (not once at the end)', () => {

@@ -5,7 +5,7 @@
 import { canonicalExp2 } from '../quantize/exp2.ts';
 import type { Activation, DenseLayer, DenseNetwork } from './dense-network.ts';
 import { validateDenseNetwork } from './dense-network.ts';
-import { denseLayerWasm } from './wasm-kernel.ts';
+import { denseLayerWasm, residentLayers } from './wasm-kernel.ts';
 
 const fround = Math.fround;
 
@@ -57,10 +57,26 @@ export function runDenseNetwork(
 /**
  * Runs `network` on one row at a time, into buffers allocated once: for predictors that need the network
  * once per value (SPEC.md §7.2.1 `stencil-network`). The returned array is reused by the next call.
- * Plain JavaScript: at a batch of one the WebAssembly kernel's call overhead outweighs its speed.
+ * The weights go into a WebAssembly instance of the network's own once (residentLayers), so a value costs
+ * a row copy per layer; the plain JavaScript loop where SIMD is unavailable. Both are canonical.
  */
 export function singleRowRunner(network: DenseNetwork): (input: Float32Array) => Float32Array {
   validateDenseNetwork(network);
+  const resident = residentLayers(network.layers);
+  if (resident) {
+    // The layers live in WebAssembly memory: each call copies a row in, runs, activates in place.
+    return (input) => {
+      let x = input;
+      network.layers.forEach((layer, k) => {
+        const { input: row, output, run } = resident[k]!;
+        row.set(x);
+        run();
+        activate(layer.activation, layer.alpha, output);
+        x = output;
+      });
+      return x;
+    };
+  }
   // Weights transposed to [outputs][inputs], so each output's sum runs over contiguous memory into a
   // local accumulator.
   const layers = network.layers.map((layer) => {
@@ -70,45 +86,51 @@ export function singleRowRunner(network: DenseNetwork): (input: Float32Array) =>
       for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weight[i * outputs + o]!;
     return { layer, transposed, y: new Float32Array(outputs) };
   });
-  return (input) => {
-    let x = input;
-    for (const { layer, transposed, y } of layers) {
-      const { inputs, outputs, bias } = layer;
-      let o = 0;
-      // Four outputs at a time: four independent dependency chains keep the core busy, while each
-      // output still adds its products in input order (SPEC.md §11.1).
-      for (; o + 4 <= outputs; o += 4) {
-        const w0 = o * inputs;
-        const w1 = w0 + inputs;
-        const w2 = w1 + inputs;
-        const w3 = w2 + inputs;
-        let a0 = bias[o]!;
-        let a1 = bias[o + 1]!;
-        let a2 = bias[o + 2]!;
-        let a3 = bias[o + 3]!;
-        for (let i = 0; i < inputs; i++) {
-          const xi = x[i]!;
-          a0 = fround(a0 + fround(xi * transposed[w0 + i]!));
-          a1 = fround(a1 + fround(xi * transposed[w1 + i]!));
-          a2 = fround(a2 + fround(xi * transposed[w2 + i]!));
-          a3 = fround(a3 + fround(xi * transposed[w3 + i]!));
-        }
-        y[o] = a0;
-        y[o + 1] = a1;
-        y[o + 2] = a2;
-        y[o + 3] = a3;
+  return (input) => singleRowJs(layers, input);
+}
+
+/** The plain JavaScript single-row path: `layers` with weights transposed to [outputs][inputs]. */
+function singleRowJs(
+  layers: readonly { layer: DenseLayer; transposed: Float32Array; y: Float32Array }[],
+  input: Float32Array,
+): Float32Array {
+  let x = input;
+  for (const { layer, transposed, y } of layers) {
+    const { inputs, outputs, bias } = layer;
+    let o = 0;
+    // Four outputs at a time: four independent dependency chains keep the core busy, while each
+    // output still adds its products in input order (SPEC.md §11.1).
+    for (; o + 4 <= outputs; o += 4) {
+      const w0 = o * inputs;
+      const w1 = w0 + inputs;
+      const w2 = w1 + inputs;
+      const w3 = w2 + inputs;
+      let a0 = bias[o]!;
+      let a1 = bias[o + 1]!;
+      let a2 = bias[o + 2]!;
+      let a3 = bias[o + 3]!;
+      for (let i = 0; i < inputs; i++) {
+        const xi = x[i]!;
+        a0 = fround(a0 + fround(xi * transposed[w0 + i]!));
+        a1 = fround(a1 + fround(xi * transposed[w1 + i]!));
+        a2 = fround(a2 + fround(xi * transposed[w2 + i]!));
+        a3 = fround(a3 + fround(xi * transposed[w3 + i]!));
       }
-      for (; o < outputs; o++) {
-        let acc = bias[o]!;
-        for (let i = 0, at = o * inputs; i < inputs; i++, at++)
-          acc = fround(acc + fround(x[i]! * transposed[at]!));
-        y[o] = acc;
-      }
-      activate(layer.activation, layer.alpha, y);
-      x = y;
+      y[o] = a0;
+      y[o + 1] = a1;
+      y[o + 2] = a2;
+      y[o + 3] = a3;
     }
-    return x;
-  };
+    for (; o < outputs; o++) {
+      let acc = bias[o]!;
+      for (let i = 0, at = o * inputs; i < inputs; i++, at++)
+        acc = fround(acc + fround(x[i]! * transposed[at]!));
+      y[o] = acc;
+    }
+    activate(layer.activation, layer.alpha, y);
+    x = y;
+  }
+  return x;
 }
 
 /** Floating-point operations of one row through `network`: a multiply and an add per weight. */

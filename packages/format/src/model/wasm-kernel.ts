@@ -169,6 +169,66 @@ function instantiate(): Kernel | null {
   }
 }
 
+/** One layer of a resident network: its input row (fill it) and its output row (after `run`), both views
+ * into the instance's memory. */
+export interface ResidentLayer {
+  input: Float32Array;
+  output: Float32Array;
+  run: () => void;
+}
+
+/**
+ * Dense layers copied once into a WebAssembly instance of their own, to be run one row at a time (a
+ * predictor that needs its network once per value): a call writes the row and reads the output, nothing
+ * else. The kernel computes a block of 4 rows; rows 1–3 stay zero and are ignored. Undefined where SIMD is
+ * unavailable. Bit-identical to the JavaScript loop, as the batched kernel is.
+ */
+export function residentLayers(
+  layers: readonly { weight: Float32Array; bias: Float32Array; inputs: number; outputs: number }[],
+): ResidentLayer[] | undefined {
+  if (!wasmKernelAvailable()) return undefined;
+  const own = instantiate();
+  if (!own) return undefined;
+  // Layout in floats, per layer: packed weights | bias | x (4 rows) | y (4 rows); each a multiple of 4.
+  const plan = layers.map((layer) => {
+    const colBlocks = Math.ceil(layer.outputs / COLS);
+    const m8 = colBlocks * COLS;
+    const xFloats = ROWS * layer.inputs + ((4 - ((ROWS * layer.inputs) % 4)) % 4);
+    return {
+      layer,
+      colBlocks,
+      m8,
+      xFloats,
+      floats: colBlocks * layer.inputs * COLS + m8 + xFloats + ROWS * m8,
+    };
+  });
+  const total = plan.reduce((n, p) => n + p.floats, 0) * 4;
+  try {
+    if (own.memory.buffer.byteLength < total)
+      own.memory.grow(Math.ceil((total - own.memory.buffer.byteLength) / 65536));
+  } catch {
+    return undefined;
+  }
+  const heap = new Float32Array(own.memory.buffer);
+  let at = 0;
+  return plan.map(({ layer, colBlocks, m8, xFloats, floats }) => {
+    const packed = pack(layer.weight, layer.inputs, layer.outputs);
+    const wAt = at;
+    const bAt = wAt + packed.length;
+    const xAt = bAt + m8;
+    const yAt = xAt + xFloats;
+    heap.set(packed, wAt);
+    heap.set(layer.bias, bAt);
+    at += floats;
+    const n = layer.inputs;
+    return {
+      input: heap.subarray(xAt, xAt + n),
+      output: heap.subarray(yAt, yAt + layer.outputs),
+      run: () => own.run(xAt * 4, wAt * 4, bAt * 4, yAt * 4, n, 1, colBlocks),
+    };
+  });
+}
+
 /** True when the SIMD kernel compiled here (Node ≥ 16.4 and current browsers); else runs fall back to JS. */
 export function wasmKernelAvailable(): boolean {
   if (kernel === undefined) kernel = instantiate();
