@@ -41,7 +41,7 @@ Options:
                            network correcting the stencil, ~10 s); one is kept only when it saves
                            bytes, network included
       --fast-decode        no network that runs once per decoded value (the fields' stencil network):
-                           files a few percent larger that decode ~15× faster
+                           files a few percent larger that decode ~8× faster
       --no-verify          skip decoding the written bytes to check every value (not recommended)
   -f, --force              overwrite OUT.baler if it exists
       --json               print a JSON summary on stdout
@@ -190,7 +190,7 @@ export function renderCompressSummary(
     `  size ${summary.bytes.toLocaleString('en-US')} bytes (${formatBytes(summary.bytes)}), every byte needed to decode included`,
     ...(summary.learnedTrial
       ? [
-          `  learned candidate (network and latents included): ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${kept ? 'kept' : summary.learnedTrial.learned < summary.learnedTrial.classical ? 'not kept (a stencil network must save 2 %: it decodes ~15× slower)' : 'not kept'}`,
+          `  learned candidate (network and latents included): ${summary.learnedTrial.learned.toLocaleString('en-US')} bytes vs ${summary.learnedTrial.classical.toLocaleString('en-US')} classical: ${kept ? 'kept' : summary.learnedTrial.learned < summary.learnedTrial.classical ? 'not kept (a stencil network must save 2 %: it decodes ~8× slower)' : 'not kept'}`,
         ]
       : []),
     `  ratio ${formatRatio(summary.ratioToOriginal)} vs the original dtype (${formatBytes(summary.originalBytes)}), ${formatRatio(summary.ratioToFloat32)} vs float32`,

@@ -164,7 +164,7 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
     let learnedBytes = best ? await trialBytes(header, first, best.plans, best) : Number.POSITIVE_INFINITY;
     let reported = learnedBytes;
     if (corrector) {
-      // It decodes ~15× slower than the classical plan: worth it only for a real saving.
+      // It decodes ~8× slower than the classical plan: worth it only for a real saving.
       const bytes = await trialBytes(header, first, corrector.plans, corrector);
       reported = Math.min(reported, bytes);
       if (bytes < learnedBytes && bytes <= classicalBytes * (1 - MIN_STENCIL_NETWORK_SAVING))
@@ -242,7 +242,7 @@ async function learnedCandidates(
   return candidates;
 }
 
-/** The least share of the bytes a stencil network must save to be kept (it decodes ~15× slower). */
+/** The least share of the bytes a stencil network must save to be kept (it decodes ~8× slower). */
 const MIN_STENCIL_NETWORK_SAVING = 0.02;
 
 /**
