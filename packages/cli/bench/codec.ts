@@ -135,6 +135,7 @@ console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(row));
 for (const note of notes) console.log(note);
+console.log(await lhcbAtAnchorTarget());
 
 const learnedHeader = [
   'case (compress with learned models, the CLI default)',
@@ -154,3 +155,35 @@ console.log('');
 console.log(learnedLine(learnedHeader));
 console.log(learnedLine(learnedWidths.map((w) => '-'.repeat(w))));
 for (const row of learnedRows) console.log(learnedLine(row));
+
+/**
+ * The LHCb anchor's 3.7× holds at a looser target than pwrel=1e-3: a median over the columns of the RMS
+ * relative error of 1e-3. A uniform log-domain quantizer's RMS error is its bound / √3, so Baler at
+ * pwrel=√3·1e-3 meets that target with every value still bounded; measured here, on the same table.
+ */
+async function lhcbAtAnchorTarget(): Promise<string> {
+  const table = await readDataFile(`${DATA}lhcb-b2hhh.h5:/data`);
+  if (table.kind !== 'table') throw new Error('the LHCb dataset is a table');
+  const bound = `pwrel=${(Math.sqrt(3) * 1e-3).toPrecision(4)}`;
+  const result = await compressDataset(table, { bound: parseBound(bound) });
+  const back = await readDataset(await openBaler(bytesSource(result.bytes)));
+  if (back.kind !== 'table') throw new Error('decoded a different kind of dataset');
+  const rms: number[] = [];
+  table.columns.forEach((column, j) => {
+    const a = column.data as Float64Array;
+    const b = back.columns[j]!.data as Float64Array;
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] === 0) continue;
+      sum += ((b[i]! - a[i]!) / a[i]!) ** 2;
+      n++;
+    }
+    if (sum > 0) rms.push(Math.sqrt(sum / n));
+  });
+  const median = [...rms].sort((x, y) => x - y)[rms.length >> 1]!;
+  return (
+    `LHCb at the anchor's own target (median per-column RMS relative error ${median.toExponential(3)}, ` +
+    `${bound}, charges and flags exact): ${result.summary.ratioToFloat32.toFixed(2)}× (${result.bytes.length} bytes) against the anchor's 3.7×`
+  );
+}
