@@ -12,6 +12,7 @@ describe('@baler/trainer public API', () => {
         "DATA_FILE_EXTENSIONS",
         "DEFAULT_TRAINING_CONFIG",
         "DataInputError",
+        "MIN_STENCIL_NETWORK_SAVING",
         "MODEL_DIR_FILES",
         "ModelConfigError",
         "SweepBudgetError",

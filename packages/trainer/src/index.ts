@@ -28,7 +28,12 @@
 export type { ComparisonRow } from './compare/baselines.ts';
 export { compareCodecs } from './compare/baselines.ts';
 export type { CompressOptions, CompressResult, CompressToFileResult } from './compress/compress.ts';
-export { compressDataset, compressToFile, predictedByNetwork } from './compress/compress.ts';
+export {
+  compressDataset,
+  compressToFile,
+  MIN_STENCIL_NETWORK_SAVING,
+  predictedByNetwork,
+} from './compress/compress.ts';
 export { engineSafeCandidate } from './compress/engine-safety.ts';
 export type { BoundSpec, ColumnOverride } from './compress/error-bound.ts';
 export {

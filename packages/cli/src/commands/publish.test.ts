@@ -246,7 +246,12 @@ describe('baler publish', () => {
       join(dir, 'y'),
     ]);
     expect(twice.code).toBe(2);
-    expect(twice.err).toContain('have the same name exact.baler');
+    expect(twice.err).toMatch(/exact\.baler would write exact\.baler, which .*exact\.baler writes too/);
+    // A file whose network would land on another file's name (here: the site's own viewer.js) is refused.
+    await writeFile(join(dir, 'viewer.js'), await readFile(join(dir, 'exact.baler')));
+    const clash = await runCapturing(['publish', join(dir, 'viewer.js'), '-o', join(dir, 'w')]);
+    expect(clash.code).toBe(2);
+    expect(clash.err).toContain('would write viewer.js, which the site itself writes too');
     const missing = await runCapturing(['publish', join(dir, 'nope.baler'), '-o', join(dir, 'z')]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no such file');

@@ -5,6 +5,13 @@ import { formatBytes, formatRatio } from '../format-bytes.ts';
 import type { PublishedFile } from './snippets.ts';
 import { SITE_URL, snippetsFor } from './snippets.ts';
 
+/** What a carried network does, as the landing page says it. */
+const NETWORK_ROLES = {
+  decoder: 'decodes the latents',
+  'stencil-network': "corrects the field's stencil, run once per value",
+  unused: 'no stream uses it',
+} as const;
+
 export interface LandingFile extends PublishedFile {
   summary: FileSummary;
   provenance: Provenance;
@@ -45,9 +52,7 @@ function fileCard(file: LandingFile, index: number): string {
     ['configuration hash', provenance.configHash ?? 'not recorded'],
     [
       'network',
-      file.onnxName
-        ? `carried: ${file.onnxName} (${file.decoder ? 'decodes the latents' : "corrects the field's stencil, run once per value"})`
-        : 'none',
+      file.onnxName ? `carried: ${file.onnxName} (${NETWORK_ROLES[file.networkRole ?? 'unused']})` : 'none',
     ],
   ];
   if (summary.kind === 'table') rows.splice(1, 0, ['columns', summary.columns.join(', ')]);

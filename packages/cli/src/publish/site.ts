@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { BalerMetadata } from '@baler/format';
 import {
   findSections,
   openBaler,
@@ -48,6 +49,11 @@ async function describeInput(path: string): Promise<Input> {
     const name = basename(path);
     const model = findSections(file, SECTION_KIND.model)[0];
     const onnx = model ? await readSection(file, model) : null;
+    const role = file.metadata.decoder
+      ? 'decoder'
+      : usesStencilNetwork(file.metadata)
+        ? 'stencil-network'
+        : 'unused';
     return {
       path,
       onnx,
@@ -57,9 +63,10 @@ async function describeInput(path: string): Promise<Input> {
         shape: [...file.metadata.shape],
         columns: file.metadata.kind === 'table' ? file.metadata.columns.map((c) => c.name) : [],
         onnxName: onnx
-          ? `${name.replace(/\.baler$/, '')}.${file.metadata.decoder ? 'decoder' : 'stencil-network'}.onnx`
+          ? `${name.replace(/\.baler$/, '')}.${role === 'unused' ? 'network' : role}.onnx`
           : null,
         network: onnx ? networkWidths(onnx) : null,
+        networkRole: onnx ? role : null,
         decoder: file.metadata.decoder ?? null,
         firstChunkEnd: file.grid.boundaries[0]?.[1] ?? file.metadata.shape[0]!,
         summary: summarizeFile(file),
@@ -71,10 +78,26 @@ async function describeInput(path: string): Promise<Input> {
   }
 }
 
-/** The input and output widths of a carried network (its ONNX bytes, SPEC.md §11.2). */
-function networkWidths(onnx: Uint8Array): { inputs: number; outputs: number } {
-  const { layers } = parseDenseOnnx(onnx);
-  return { inputs: layers[0]!.inputs, outputs: layers[layers.length - 1]!.outputs };
+/** The files a site holds besides the published ones and their networks. */
+const SITE_FILES = ['index.html', 'viewer.html', 'viewer.js', 'sw.js', 'site.css', 'baler-decoder.js'];
+
+/**
+ * The input and output widths of a carried network (its ONNX bytes, SPEC.md §11.2), or null when they
+ * do not parse: readers only parse a network a stream needs, and publishing must not be stricter.
+ */
+function networkWidths(onnx: Uint8Array): { inputs: number; outputs: number } | null {
+  try {
+    const { layers } = parseDenseOnnx(onnx);
+    return { inputs: layers[0]!.inputs, outputs: layers[layers.length - 1]!.outputs };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a stream of the file predicts with `stencil-network` (SPEC.md §7.2.1). */
+function usesStencilNetwork(metadata: BalerMetadata): boolean {
+  const methods = metadata.kind === 'table' ? metadata.columns.map((c) => c.method) : [metadata.method];
+  return methods.some((m) => (m as { predictor?: { name?: string } }).predictor?.name === 'stencil-network');
 }
 
 /** Refuses an existing output unless --force, and even then anything but an empty folder or a site. */
@@ -102,18 +125,21 @@ export async function publishSite(
   const output = await checkOutput(dir, options.force ?? false);
   const inputs = [];
   for (const path of paths) inputs.push(await describeInput(path));
-  const names = new Map<string, string>();
+  // Every file the site will hold, by name: the site's own, then each input and its network.
+  const names = new Map<string, string>(SITE_FILES.map((name) => [name, 'the site itself']));
   for (const { path, file } of inputs) {
-    const other = names.get(file.name);
-    if (other)
-      throw new UsageError(
-        `${other} and ${path} have the same name ${file.name}; rename one to publish both.`,
-      );
-    if (file.name === 'index.html' || file.name === 'viewer.html' || !/^[\w.-]+$/.test(file.name))
+    if (!/^[\w.-]+$/.test(file.name))
       throw new UsageError(
         `${path}: a published file name uses only letters, digits, '.', '-' and '_' (so that its URL is plain); rename it.`,
       );
-    names.set(file.name, path);
+    for (const name of [file.name, ...(file.onnxName ? [file.onnxName] : [])]) {
+      const other = names.get(name);
+      if (other)
+        throw new UsageError(
+          `${path} would write ${name}, which ${other} writes too; rename one of them to publish both.`,
+        );
+      names.set(name, path);
+    }
   }
 
   const staging = join(dirname(dir), `.${basename(dir)}.${randomBytes(6).toString('hex')}.tmp`);

@@ -15,7 +15,8 @@ export interface PublishedFile {
   onnxName: string | null;
   /** The carried network's input and output widths. */
   network: { inputs: number; outputs: number } | null;
-  /** What the network does: decode latents (`decoder`), or, when null, correct a field's stencil. */
+  /** What the carried network does: decode latents, correct a field's stencil, or nothing any stream uses. */
+  networkRole: 'decoder' | 'stencil-network' | 'unused' | null;
   decoder: DecoderInfo | null;
   /** End of the first chunk along axis 0: the rows the viewer loads first. */
   firstChunkEnd: number;
@@ -66,7 +67,8 @@ export function snippetsFor(file: PublishedFile): Snippets {
     ...readLines(file, '  '),
     `</script>`,
   ].join('\n');
-  const values = file.onnxName && file.network ? pythonWithNetwork(file) : pythonWithoutDecoder(file);
+  const runnable = file.network && (file.networkRole === 'decoder' || file.networkRole === 'stencil-network');
+  const values = file.onnxName && runnable ? pythonWithNetwork(file) : pythonWithoutDecoder(file);
   return { node, browser, python: `${pythonMetadata(file)}\n\n${values}` };
 }
 
@@ -105,17 +107,18 @@ function pythonNpyLines(file: PublishedFile): string[] {
 
 function pythonWithNetwork(file: PublishedFile): string {
   const { inputs, outputs } = file.network!;
-  const what = file.decoder
-    ? [
-        'the decoder network',
-        'any latent vectors; here the origin',
-        'its predictions from the stored latents',
-      ]
-    : [
-        "the network correcting the field's stencil (SPEC.md §7.2.1)",
-        'scaled decoded neighbours; here zeros',
-        'the stencil plus this correction, run once per value on values just decoded,',
-      ];
+  const what =
+    file.networkRole === 'decoder'
+      ? [
+          'the decoder network',
+          'any latent vectors; here the origin',
+          'its predictions from the stored latents',
+        ]
+      : [
+          "the network correcting the field's stencil (SPEC.md §7.2.1)",
+          'scaled decoded neighbours; here zeros',
+          'the stencil plus this correction, run once per value on values just decoded,',
+        ];
   return [
     `# The carried network: pip install onnxruntime numpy, and download ${SITE_URL}${file.onnxName}`,
     `# (${what[0]} this file carries: its \`model\` section, byte for byte).`,

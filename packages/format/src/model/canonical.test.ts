@@ -120,22 +120,26 @@ describe('runDenseNetwork', () => {
     });
   });
 
-  it('runs one row at a time (singleRowRunner: WebAssembly-resident layers) with the reference bits', () => {
-    // Widths that are not multiples of the kernel's 8 outputs, every activation, extreme inputs.
-    const network = randomDenseNetwork([27, 13, 9, 1], ['tanh', 'leaky-relu', 'linear'], 7);
-    const run = singleRowRunner(network);
-    const random = seededRandom(3);
-    const specials = [0, -0, 1e-45, -1e-40, 3e38, 1e-20, Number.NaN];
-    for (let r = 0; r < 200; r++) {
-      const row = Float32Array.from({ length: 27 }, () =>
-        random() < 0.1 ? specials[Math.floor(random() * specials.length)]! : (random() - 0.5) * 6,
-      );
-      const [got] = run(row);
-      const [want] = reference(network, row, 1);
-      if (Number.isNaN(want)) expect(got).toBeNaN();
-      else expect(Object.is(got, want)).toBe(true);
-    }
-  });
+  it.each(['auto', 'js'] as const)(
+    'runs one row at a time (singleRowRunner, %s kernel) with the reference bits',
+    (kernel) => {
+      // Widths that are not multiples of the kernel's 8 outputs, every activation, extreme inputs.
+      const network = randomDenseNetwork([27, 13, 9, 1], ['tanh', 'leaky-relu', 'linear'], 7);
+      const run = singleRowRunner(network, { kernel });
+      const random = seededRandom(3);
+      const specials = [0, -0, 1e-45, -1e-40, 3e38, 1e-20, Number.NaN];
+      for (let r = 0; r < 200; r++) {
+        const row = Float32Array.from({ length: 27 }, () =>
+          random() < 0.1 ? specials[Math.floor(random() * specials.length)]! : (random() - 0.5) * 6,
+        );
+        const [got] = run(row);
+        const [want] = reference(network, row, 1);
+        if (Number.isNaN(want)) expect(got).toBeNaN();
+        else expect(Object.is(got, want)).toBe(true);
+      }
+      expect(() => run(new Float32Array(26))).toThrow(/a row has 26 values; the network takes 27/);
+    },
+  );
 
   it('rounds every product and every sum to float32 (not once at the end)', () => {
     // 1 + 2^-24 + 2^-24: float32 sums in order lose both halves (ties to even); binary64 keeps them.

@@ -60,13 +60,22 @@ export function runDenseNetwork(
  * The weights go into a WebAssembly instance of the network's own once (residentLayers), so a value costs
  * a row copy per layer; the plain JavaScript loop where SIMD is unavailable. Both are canonical.
  */
-export function singleRowRunner(network: DenseNetwork): (input: Float32Array) => Float32Array {
+export function singleRowRunner(
+  network: DenseNetwork,
+  options: { kernel?: 'auto' | 'js' } = {},
+): (input: Float32Array) => Float32Array {
   validateDenseNetwork(network);
-  const resident = residentLayers(network.layers);
+  const width = network.layers[0]?.inputs ?? 0;
+  const checked = (input: Float32Array) => {
+    if (input.length !== width)
+      throw new RangeError(`a row has ${input.length} values; the network takes ${width}`);
+    return input;
+  };
+  const resident = options.kernel === 'js' ? undefined : residentLayers(network.layers);
   if (resident) {
     // The layers live in WebAssembly memory: each call copies a row in, runs, activates in place.
     return (input) => {
-      let x = input;
+      let x = checked(input);
       network.layers.forEach((layer, k) => {
         const { input: row, output, run } = resident[k]!;
         row.set(x);
@@ -86,7 +95,7 @@ export function singleRowRunner(network: DenseNetwork): (input: Float32Array) =>
       for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weight[i * outputs + o]!;
     return { layer, transposed, y: new Float32Array(outputs) };
   });
-  return (input) => singleRowJs(layers, input);
+  return (input) => singleRowJs(layers, checked(input));
 }
 
 /** The plain JavaScript single-row path: `layers` with weights transposed to [outputs][inputs]. */

@@ -164,13 +164,14 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
     let learnedBytes = best ? await trialBytes(header, first, best.plans, best) : Number.POSITIVE_INFINITY;
     let reported = learnedBytes;
     if (corrector) {
-      // It decodes ~8× slower than the classical plan: worth it only for a real saving.
+      // It decodes ~8× slower than the classical plan and the other candidates: worth it only for a
+      // real saving over the best of them.
       const bytes = await trialBytes(header, first, corrector.plans, corrector);
-      reported = Math.min(reported, bytes);
-      if (bytes < learnedBytes && bytes <= classicalBytes * (1 - MIN_STENCIL_NETWORK_SAVING))
+      if (bytes <= Math.min(classicalBytes, learnedBytes) * (1 - MIN_STENCIL_NETWORK_SAVING))
         [best, learnedBytes] = [corrector, bytes];
+      // Report the kept candidate's bytes; when none is kept, the smallest one's.
+      reported = learnedBytes < classicalBytes ? learnedBytes : Math.min(learnedBytes, bytes);
     }
-    // The best candidate's bytes, kept or not (the plans say whether one was).
     options.onProgress?.('learn', reported, classicalBytes);
     if (best && learnedBytes < classicalBytes) {
       const candidate = best;
@@ -243,7 +244,7 @@ async function learnedCandidates(
 }
 
 /** The least share of the bytes a stencil network must save to be kept (it decodes ~8× slower). */
-const MIN_STENCIL_NETWORK_SAVING = 0.02;
+export const MIN_STENCIL_NETWORK_SAVING = 0.02;
 
 /**
  * With `learn` on a field whose plan is a stencil: the network correcting it, trained on the whole first
