@@ -43,7 +43,8 @@ Options:
                            bytes, network included (a stencil network: 2 % or more, as it decodes
                            ~8× slower)
       --fast-decode        no network that runs once per decoded value (the fields' stencil network):
-                           files a few percent larger that decode ~8× faster
+                           files a few percent larger that decode ~8× faster (inputs over 64 M
+                           values, 256 MB of float32, are always written this way)
       --no-verify          skip decoding the written bytes to check every value (not recommended)
   -f, --force              overwrite OUT.baler if it exists
       --json               print a JSON summary on stdout

@@ -63,7 +63,8 @@ export interface CompressOptions {
   learnBlocks?: Partial<BlockLearnOptions>;
   /**
    * For fields with `learn`: the network that corrects the classical stencil (SPEC.md §7.2.1
-   * `stencil-network`; widths, epochs), or false not to train one. It decodes several times slower.
+   * `stencil-network`; widths, epochs), or false not to train one. It decodes several times slower, so
+   * when absent it is tried only on inputs of at most STENCIL_NETWORK_MAX_VALUES values.
    */
   learnStencilNetwork?: boolean | Partial<StencilNetworkOptions>;
   /** A model directory from `baler train`: its network competes instead of one trained on the fly. */
@@ -146,7 +147,7 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
   let chosen: LearnedCandidate | undefined;
   const { training, validation } = splitRows(first);
   const candidates = await learnedCandidates(first, training, plans, options);
-  const corrector = await stencilNetworkOf(first, plans, options);
+  const corrector = await stencilNetworkOf(first, plans, options, source.rows * rowValues);
   if (candidates.length > 0 || corrector) {
     // Rank several candidates on rows they were not trained on, then the best faces the classical plans
     // on the whole first piece, every byte of its network and latents counted.
@@ -243,6 +244,9 @@ async function learnedCandidates(
   return candidates;
 }
 
+/** Above this many values a stencil network is trained only when asked for (learnStencilNetwork set). */
+export const STENCIL_NETWORK_MAX_VALUES = 64 * 2 ** 20;
+
 /** The least share of the bytes a stencil network must save to be kept (it decodes ~8× slower). */
 export const MIN_STENCIL_NETWORK_SAVING = 0.02;
 
@@ -255,9 +259,12 @@ async function stencilNetworkOf(
   first: Dataset,
   plans: readonly StreamPlan[],
   options: CompressOptions,
+  totalValues: number,
 ): Promise<LearnedCandidate | undefined> {
   if (first.kind !== 'field' || !options.learn || options.model || options.learnStencilNetwork === false)
     return undefined;
+  // Unasked, not on large inputs: at ~4 MB/s its coding and decoding would turn minutes into hours.
+  if (options.learnStencilNetwork === undefined && totalValues > STENCIL_NETWORK_MAX_VALUES) return undefined;
   const asked = options.learnStencilNetwork === true ? {} : options.learnStencilNetwork;
   const epochs = (asked === undefined ? undefined : asked.epochs) ?? DEFAULT_STENCIL_NETWORK.epochs;
   const onEpoch = (epoch: number) => options.onProgress?.('train', epoch, epochs);
