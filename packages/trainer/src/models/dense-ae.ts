@@ -97,45 +97,60 @@ export function denseAeLayers(config: DenseAeConfig): {
 } {
   const sizes = [config.inputs, ...config.encoder, config.latent, ...config.decoder, config.inputs];
   const encoderLayers = config.encoder.length + 1;
+  const activationOf = (l: number) =>
+    l + 2 === sizes.length
+      ? config.outputActivation
+      : l + 1 === encoderLayers
+        ? config.latentActivation
+        : config.activation;
+  return { ...stackLayers(sizes, activationOf, config.alpha), encoderLayers };
+}
+
+/**
+ * Dense layers through `sizes` (inputs first, outputs last), layer l with `activationOf(l)`, laid out
+ * one after another in a flat parameter vector: per layer its [inputs][outputs] weight, then its bias.
+ */
+export function stackLayers(
+  sizes: readonly number[],
+  activationOf: (layer: number) => Activation,
+  alpha: number,
+): { layers: LayerSpec[]; size: number } {
   const layers: LayerSpec[] = [];
   let offset = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
     const inputs = sizes[l]!;
     const outputs = sizes[l + 1]!;
-    const last = l + 2 === sizes.length;
-    const activation = last
-      ? config.outputActivation
-      : l + 1 === encoderLayers
-        ? config.latentActivation
-        : config.activation;
     layers.push({
       inputs,
       outputs,
-      activation,
-      alpha: config.alpha,
+      activation: activationOf(l),
+      alpha,
       weightOffset: offset,
       biasOffset: offset + inputs * outputs,
     });
     offset += inputs * outputs + outputs;
   }
-  return { layers, encoderLayers, size: offset };
+  return { layers, size: offset };
 }
 
 /**
- * A dense autoencoder with freshly initialised parameters: PyTorch's default for linear layers (weights
- * and biases uniform in ±1/√inputs), drawn from a generator seeded with `seed`, so that the same seed gives
- * the same model everywhere.
+ * PyTorch's default initialisation of linear layers, in place: weights and biases uniform in ±1/√inputs,
+ * drawn from `prng` layer after layer, so that the same seed gives the same parameters everywhere.
  */
-export function createDenseAe(name: string, config: DenseAeConfig, seed: number): DenseModel {
-  validateDenseAeConfig(config);
-  const { layers, encoderLayers, size } = denseAeLayers(config);
-  const params = new Float32Array(size);
-  const prng = new Prng(seed);
+export function initialiseLayers(params: Float32Array, layers: readonly LayerSpec[], prng: Prng): void {
   for (const layer of layers) {
     const bound = 1 / Math.sqrt(layer.inputs);
     for (let i = layer.weightOffset; i < layer.biasOffset + layer.outputs; i++)
       params[i] = prng.uniform(-bound, bound);
   }
+}
+
+/** A dense autoencoder with freshly initialised parameters (initialiseLayers), seeded with `seed`. */
+export function createDenseAe(name: string, config: DenseAeConfig, seed: number): DenseModel {
+  validateDenseAeConfig(config);
+  const { layers, encoderLayers, size } = denseAeLayers(config);
+  const params = new Float32Array(size);
+  initialiseLayers(params, layers, new Prng(seed));
   return { name, config, layers, encoderLayers, params };
 }
 

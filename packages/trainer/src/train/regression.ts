@@ -6,6 +6,7 @@
 import type { Activation, DenseNetwork } from '@baler/format';
 import { toNetwork } from '../models/decoder.ts';
 import type { LayerSpec } from '../models/dense-ae.ts';
+import { initialiseLayers, stackLayers } from '../models/dense-ae.ts';
 import { adamUpdate, createAdamState } from './adam.ts';
 import { ensureTensorflow, tfjs } from './engine.ts';
 import { lossAndGradient, uploadLayers } from './network.ts';
@@ -31,29 +32,10 @@ export interface RegressionConfig {
 export function createRegressor(widths: readonly number[], activation: Activation, seed: number): Regressor {
   if (widths.length < 2 || widths.some((w) => !Number.isSafeInteger(w) || w < 1))
     throw new RangeError(`a regressor needs ≥ 2 positive widths, got [${widths}]`);
-  const layers: LayerSpec[] = [];
-  let offset = 0;
-  for (let l = 0; l + 1 < widths.length; l++) {
-    const inputs = widths[l]!;
-    const outputs = widths[l + 1]!;
-    const last = l + 2 === widths.length;
-    layers.push({
-      inputs,
-      outputs,
-      activation: last ? 'linear' : activation,
-      alpha: 0.01,
-      weightOffset: offset,
-      biasOffset: offset + inputs * outputs,
-    });
-    offset += inputs * outputs + outputs;
-  }
-  const params = new Float32Array(offset);
-  const prng = new Prng(seed);
-  for (const layer of layers.slice(0, -1)) {
-    const bound = 1 / Math.sqrt(layer.inputs);
-    for (let i = layer.weightOffset; i < layer.biasOffset + layer.outputs; i++)
-      params[i] = prng.uniform(-bound, bound);
-  }
+  const outputLayer = widths.length - 2;
+  const { layers, size } = stackLayers(widths, (l) => (l === outputLayer ? 'linear' : activation), 0.01);
+  const params = new Float32Array(size);
+  initialiseLayers(params, layers.slice(0, -1), new Prng(seed));
   return { layers, params };
 }
 
