@@ -6,7 +6,7 @@ import { encodeStreamForTrial, extractBlock } from '@baler/format';
 import { deflateSync } from 'fflate';
 import type { BoundSpec } from './error-bound.ts';
 import { EXACT, quantizedPlan } from './plan.ts';
-import { edgeGroups, fitFallbacks } from './stencil-fallbacks.ts';
+import { edgeGroups, enoughToFit, fitFallbacks } from './stencil-fallbacks.ts';
 import { fitStencil, STENCIL_OFFSETS } from './stencil-fit.ts';
 
 /** Edge groups (by which neighbours they have) that may get a fallback stencil, largest first. */
@@ -91,12 +91,10 @@ function withFallbacks<T extends { plan: StreamPlan; reason: string; bytes: numb
 ): T {
   const stencil = best.plan.method.predictor as unknown as Extract<PredictorSpec, { name: 'stencil' }>;
   const groups = edgeGroups(shape, stencil.offsets);
-  const minimum = (mask: number) => 8 * mask.toString(2).replaceAll('0', '').length;
-  const candidates = groups
-    .filter((g) => g.points.length >= minimum(g.available))
-    .slice(0, FALLBACK_CANDIDATES);
+  const candidates = groups.filter(enoughToFit).slice(0, FALLBACK_CANDIDATES);
   let chosen: number[] = [];
   let result = best;
+  let resultCost = best.bytes; // the residual bytes plus the fallbacks' JSON
   for (const candidate of candidates) {
     const fit = fitFallbacks(working, source, shape, stencil.offsets, groups, [
       ...chosen,
@@ -106,16 +104,14 @@ function withFallbacks<T extends { plan: StreamPlan; reason: string; bytes: numb
     if (fallbacks.length === 0) continue;
     const plan = withPredictor(best.plan, { ...stencil, name: 'stencil-fallbacks', fallbacks });
     const attempt = { ...best, plan, ...trial(plan) };
-    if (attempt.bytes + jsonBytes(fallbacks) < result.bytes + jsonBytes(fallbackList(result.plan))) {
+    const cost = attempt.bytes + jsonBytes(fallbacks);
+    if (cost < resultCost) {
       chosen = fit.masks;
       result = { ...attempt, reason: `${best.reason}, ${fallbacks.length} edge fallbacks` };
+      resultCost = cost;
     }
   }
   return result;
-}
-
-function fallbackList(plan: StreamPlan): LinearStencil[] {
-  return (plan.method.predictor as { fallbacks?: LinearStencil[] }).fallbacks ?? [];
 }
 
 /** What fallback stencils add to the metadata, roughly: their JSON, deflated. */

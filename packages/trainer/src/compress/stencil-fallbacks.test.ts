@@ -4,7 +4,7 @@ import { seededRandom } from '@baler/format/testing';
 import { describe, expect, it } from 'vitest';
 import { parseBound } from './error-bound.ts';
 import { planField } from './field-predictor.ts';
-import { edgeGroups, fitFallbacks } from './stencil-fallbacks.ts';
+import { edgeGroups, fitFallbacks, popcount } from './stencil-fallbacks.ts';
 import { STENCIL_OFFSETS, stencilInterior } from './stencil-fit.ts';
 
 /** A travelling wave over frames × rows × cols, plus ±1e-4 noise. */
@@ -83,7 +83,3 @@ describe('fallback stencils for a field’s edges', () => {
     expect(worst).toBeLessThanOrEqual(1e-4);
   });
 });
-
-function popcount(mask: number): number {
-  return mask.toString(2).replaceAll('0', '').length;
-}

@@ -21,6 +21,14 @@ export interface EdgeGroup {
  * 4 digits wrote smaller files than 3 or 5 at both abs=1e-3 and 1e-4). */
 const FALLBACK_DIGITS = 4;
 
+/** A fallback is fitted only on at least this many points per offset. */
+const POINTS_PER_OFFSET = 8;
+
+/** Whether a group has the points to fit a fallback over the offsets it has. */
+export function enoughToFit(group: EdgeGroup): boolean {
+  return group.points.length >= POINTS_PER_OFFSET * popcount(group.available);
+}
+
 /** Most offsets an availability mask holds (a 32-bit integer). */
 const MAX_OFFSETS = 30;
 
@@ -88,7 +96,7 @@ export function fitFallbacks(
     const fits = order.map((mask, f) => {
       const members = offsets.map((_, o) => o).filter((o) => mask & (1 << o));
       const points = Int32Array.from(served[f]!);
-      if (points.length < 8 * members.length) return undefined;
+      if (points.length < POINTS_PER_OFFSET * members.length) return undefined;
       const flatMembers = Int32Array.from(members, (o) => flat[o]!);
       const weights = fitStencilAt(target, source, points, flatMembers, FALLBACK_DIGITS);
       return weights ? { offsets: members.map((o) => offsets[o]!), weights } : undefined;
@@ -98,7 +106,8 @@ export function fitFallbacks(
   }
 }
 
-function popcount(mask: number): number {
+/** The offsets an availability mask holds. */
+export function popcount(mask: number): number {
   let n = 0;
   for (let m = mask; m !== 0; m &= m - 1) n++;
   return n;
