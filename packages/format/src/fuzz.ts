@@ -8,7 +8,13 @@ import { ENTRY_SIZE, FOOTER_SIZE, HEADER_SIZE } from './layout.ts';
 import { openBaler } from './reader.ts';
 import type { DecoderPlan, StreamPlan } from './storage.ts';
 import { readDataset, writeDataset, writeExactDataset } from './storage.ts';
-import { datasetsIdentical, sampleField, sampleTable, seededRandom } from './testing.ts';
+import {
+  datasetsIdentical,
+  fixtureStencilOffsets,
+  sampleField,
+  sampleTable,
+  seededRandom,
+} from './testing.ts';
 
 export interface FuzzCounts {
   cases: number;
@@ -59,13 +65,7 @@ export async function fuzzCorpus(
   // edge fallbacks, and one corrected by a network): decoding any damaged version must still be refused;
   // undamaged it decodes to the values the writer verified.
   const field = sampleField([5, 6, 7]);
-  const offsets = [
-    [0, 0, -1],
-    [0, -1, 0],
-    [0, -1, -1],
-    [-1, 0, 0],
-    [0, 0, -2],
-  ];
+  const offsets = fixtureStencilOffsets();
   const stencil = {
     offsets,
     weights: [0.9, 0.8, -0.7, 0.2, -0.1],

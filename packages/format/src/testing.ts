@@ -171,3 +171,17 @@ export function framePatternField(frames: number, rows: number, cols: number, se
   }
   return { kind: 'field', shape: [frames, rows, cols], dtype: 'float64', data, attributes: {} };
 }
+
+/**
+ * The causal neighbours, in input order, of the committed 5-input stencil network
+ * (`model/testdata/stencil-network.onnx`, SPEC.md §7.2.1): a fresh copy each call.
+ */
+export function fixtureStencilOffsets(): number[][] {
+  return [
+    [0, 0, -1],
+    [0, -1, 0],
+    [0, -1, -1],
+    [-1, 0, 0],
+    [0, 0, -2],
+  ];
+}

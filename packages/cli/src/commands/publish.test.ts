@@ -16,6 +16,7 @@ import {
   writeDatasetPieces,
   writeExactDataset,
 } from '@baler/format';
+import { fixtureStencilOffsets } from '@baler/format/testing';
 import { datasetPieces, denseNetworkToOnnx } from '@baler/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableToNpy } from '../../viewer/npy.ts';
@@ -110,13 +111,7 @@ async function withStencilNetwork(): Promise<Uint8Array> {
   const sink = new MemorySink();
   const predictor = {
     name: 'stencil-network',
-    offsets: [
-      [0, 0, -1],
-      [0, -1, 0],
-      [0, -1, -1],
-      [-1, 0, 0],
-      [0, 0, -2],
-    ],
+    offsets: fixtureStencilOffsets(),
     weights: [1, 1, -1, 0, 0],
     inputOffset: 0,
     inputScale: 1,

@@ -11,20 +11,14 @@ import { parseDenseOnnx } from '../model/onnx.ts';
 import { findSections, openBaler } from '../reader.ts';
 import type { StreamPlan } from '../storage.ts';
 import { readDataset, writeDataset } from '../storage.ts';
-import { randomDenseNetwork, seededRandom } from '../testing.ts';
+import { fixtureStencilOffsets, randomDenseNetwork, seededRandom } from '../testing.ts';
 import type { PredictorSpec } from './predictors.ts';
 import { BlockPredictor, validatePredictor } from './predictors.ts';
 
 // The committed 5 → 6 tanh → 1 network (trainer's conformance.ts writes it).
 const onnx = new Uint8Array(readFileSync(new URL('../model/testdata/stencil-network.onnx', import.meta.url)));
 const network = parseDenseOnnx(onnx);
-const offsets = [
-  [0, 0, -1],
-  [0, -1, 0],
-  [0, -1, -1],
-  [-1, 0, 0],
-  [0, 0, -2],
-];
+const offsets = fixtureStencilOffsets();
 const spec = {
   name: 'stencil-network' as const,
   offsets,
