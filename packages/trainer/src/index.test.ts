@@ -15,6 +15,7 @@ describe('@baler/trainer public API', () => {
         "MIN_STENCIL_NETWORK_SAVING",
         "MODEL_DIR_FILES",
         "ModelConfigError",
+        "STENCIL_NETWORK",
         "SweepBudgetError",
         "SweepDefinitionError",
         "WEIGHT_PRECISIONS",

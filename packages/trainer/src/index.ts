@@ -90,6 +90,7 @@ export type {
 export {
   CLASSICAL,
   loadSweepDefinition,
+  STENCIL_NETWORK,
   SweepDefinitionError,
   validateSweepDefinition,
 } from './sweep/definition.ts';

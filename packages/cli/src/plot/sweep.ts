@@ -2,7 +2,7 @@
 // latest evaluation (successive halving appends one line per rung), finished trials only, the error read
 // in the bound's own terms (relative for rel/pwrel bounds, else absolute).
 import { readFile } from 'node:fs/promises';
-import { latestResults, parseBound, type TrialResult } from '@baler/trainer';
+import { latestResults, parseBound, STENCIL_NETWORK, type TrialResult } from '@baler/trainer';
 import { UsageError } from '../usage.ts';
 import type { ParetoPoint } from './pareto.ts';
 
@@ -71,7 +71,7 @@ export function candidatePoints(results: TrialResult[]): ParetoPoint[] {
       label: t.trial,
       ratio: (t.ratio * c.classicalBytes) / c.learnedBytes,
       error: trialError(t),
-      decodeMBps: t.config.model === 'stencil-network' ? Number.NaN : (t.decodeMBps ?? Number.NaN),
+      decodeMBps: t.config.model === STENCIL_NETWORK ? Number.NaN : (t.decodeMBps ?? Number.NaN),
     });
   }
   return points;
