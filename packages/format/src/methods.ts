@@ -47,7 +47,7 @@ export function encodeStream(
       },
     ];
   }
-  if (method.name === 'quantized') {
+  if (isQuantized(method)) {
     const params = quantizerParams(method, at.dtype, at.shape.length, '$.method');
     if (!tolerance) throw new Error('the quantized method needs a tolerance');
     const encoded = encodeQuantizedStream(
@@ -145,7 +145,7 @@ function decodePayloads(
     }
     return littleEndianBytesToArray(payload, at.dtype);
   }
-  if (method.name === 'quantized') {
+  if (isQuantized(method)) {
     const params = quantizerParams(method, at.dtype, at.shape.length, '$.method');
     const dtype = at.dtype as NumericDType;
     const residuals = required(SECTION_KIND.residuals);
@@ -156,6 +156,11 @@ function decodePayloads(
     return decodeQuantizedStream(residuals.payload, exceptions, at.shape, dtype, params, residuals.label, at);
   }
   throw formatErrors.unsupported('storage method', method.name);
+}
+
+/** Whether `method` is one of the quantized methods (SPEC.md §7.2), which differ only in their coder. */
+export function isQuantized(method: StorageMethod): boolean {
+  return method.name === 'quantized' || method.name === 'quantized-rans';
 }
 
 /** Checks a `quantized` method's parameters (SPEC.md §7.2) and returns them typed. */
@@ -174,7 +179,12 @@ export function quantizerParams(
   if (dtype === 'string' || dtype === 'int64' || dtype === 'uint64')
     throw formatErrors.unsupported('quantized dtype', dtype);
   castFor(dtype);
-  return { domain, step, predictor: validatePredictor(predictor, rank, `${path}.predictor`) };
+  return {
+    domain,
+    step,
+    predictor: validatePredictor(predictor, rank, `${path}.predictor`),
+    coder: method.name === 'quantized-rans' ? 'rans' : 'range',
+  };
 }
 
 /** Strings: for each value, its UTF-8 byte length as u32 LE, then the bytes (SPEC.md §7.1). */

@@ -298,6 +298,56 @@ export class BlockPredictor {
     }
   }
 
+  /**
+   * The working values of the current row, `W[i] = prediction(i) + Q[i] × step` for i = base … base +
+   * length − 1 (SPEC.md §7.2 step 5; at an exception or a log-domain zero Q[i] = 0, and the sum is then
+   * the prediction itself, as no sum here can be −0). Where the first stencil (or, for Lorenzo, the full
+   * sum) applies, one tight loop does the row's interior.
+   */
+  reconstructRow(
+    working: Float64Array,
+    quantized: Int32Array,
+    base: number,
+    length: number,
+    step: number,
+  ): void {
+    const constant = this.constant;
+    const external = this.external;
+    if (constant !== undefined || external !== undefined) {
+      for (let i = base; i < base + length; i++)
+        working[i] = (constant ?? external![i]!) + quantized[i]! * step;
+      return;
+    }
+    let start = length;
+    let end = length;
+    let offsets: Int32Array = this.rest.offsets;
+    let weights: Float64Array = this.rest.signs;
+    const main = this.stencils[0];
+    if (main === undefined) {
+      start = Math.min(1, length);
+    } else if (this.correction === undefined && main.rowInside) {
+      const last = this.rank - 1;
+      start = Math.min(length, main.low[last]!);
+      end = Math.max(start, Math.min(length, main.high[last]!));
+      offsets = main.offsets;
+      weights = main.weights;
+    }
+    for (let x = 0; x < start; x++) {
+      const i = base + x;
+      working[i] = this.at(working, i, x) + quantized[i]! * step;
+    }
+    const taps = offsets.length;
+    for (let i = base + start; i < base + end; i++) {
+      let sum = 0;
+      for (let k = 0; k < taps; k++) sum += weights[k]! * working[i + offsets[k]!]!;
+      working[i] = sum + quantized[i]! * step;
+    }
+    for (let x = end; x < length; x++) {
+      const i = base + x;
+      working[i] = this.at(working, i, x) + quantized[i]! * step;
+    }
+  }
+
   /** The prediction for flat index `i`, at position `x` along the last axis of the current row. */
   at(working: Float64Array, i: number, x: number): number {
     if (this.constant !== undefined) return this.constant;

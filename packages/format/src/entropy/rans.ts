@@ -1,0 +1,349 @@
+// Static rANS with per-context frequency tables (normative text: SPEC.md §10.6). The adaptive binary
+// coder of §10.3 spends several binary decisions on every value; here a value is one table lookup, a
+// multiply and at most one 16-bit read, which is what lets a JavaScript decoder run at hundreds of MB/s.
+// The price is the tables, which the stream carries in a compact header, and statistics that cannot
+// adapt within a stream.
+//
+// The state x lives in [2^16, 2^32). Decoding symbol s with frequency f and cumulative frequency c:
+// x ← f·(x >> 12) + (x mod 4096) − c, then one 16-bit word is shifted in if x < 2^16. The encoder runs
+// the inverse over the symbols in reverse order, so the decoder reads its words forwards. The decoder's
+// final state must be the encoder's initial 2^16 and every word must be consumed: a cheap end-to-end
+// check that catches most damage the section CRC did not.
+import { formatErrors } from '../errors.ts';
+
+/** Frequencies of a table sum to 2^12. */
+export const RANS_PRECISION_BITS = 12;
+const TOTAL = 1 << RANS_PRECISION_BITS;
+const SLOT_MASK = TOTAL - 1;
+/** The encoder's initial state and the decoder's required final one. */
+const STATE_LOW = 1 << 16;
+const WORD = 1 << 16;
+
+/** Appends bits, most significant first, into bytes. */
+export class BitWriter {
+  private bytes = new Uint8Array(64);
+  private length = 0;
+  private accumulator = 0;
+  private pending = 0;
+
+  /** Appends the low `count` bits of `value` (0 ≤ count ≤ 32). */
+  write(value: number, count: number): void {
+    for (let k = count - 1; k >= 0; k--) {
+      // Bit k of a value up to 2^32 − 1, without 32-bit overflow.
+      const bit = Math.floor(value / 2 ** k) & 1;
+      this.accumulator = (this.accumulator << 1) | bit;
+      if (++this.pending === 8) this.flushByte();
+    }
+  }
+
+  /** Elias gamma code of v ≥ 1: ⌊log2 v⌋ zeros, then v in ⌊log2 v⌋ + 1 bits. */
+  writeGamma(v: number): void {
+    const n = 31 - Math.clz32(v);
+    this.write(0, n);
+    this.write(v, n + 1);
+  }
+
+  /** The bits so far, the last byte padded with zeros. */
+  finish(): Uint8Array {
+    if (this.pending > 0) {
+      this.accumulator <<= 8 - this.pending;
+      this.flushByte();
+    }
+    return this.bytes.subarray(0, this.length);
+  }
+
+  private flushByte(): void {
+    if (this.length === this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    this.bytes[this.length++] = this.accumulator & 0xff;
+    this.accumulator = 0;
+    this.pending = 0;
+  }
+}
+
+/** Reads bits, most significant first. Reading past the end yields zeros; `overrun` tells afterwards. */
+export class BitReader {
+  private position = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    /** Bit position where reading starts. */
+    start = 0,
+  ) {
+    this.position = start;
+  }
+
+  read(count: number): number {
+    let value = 0;
+    for (let k = 0; k < count; k++) {
+      const byte = this.position >>> 3;
+      const bit = byte < this.bytes.length ? (this.bytes[byte]! >>> (7 - (this.position & 7))) & 1 : 0;
+      value = value * 2 + bit;
+      this.position++;
+    }
+    return value;
+  }
+
+  /** An Elias gamma code; undefined when it announces more than 31 bits (corrupt input). */
+  readGamma(): number | undefined {
+    let zeros = 0;
+    while (this.read(1) === 0) {
+      if (++zeros > 31 || this.position > this.bytes.length * 8) return undefined;
+    }
+    return 2 ** zeros + this.read(zeros);
+  }
+
+  /** The byte after the last bit read (the padding of a partial byte is skipped). */
+  get byteEnd(): number {
+    return Math.ceil(this.position / 8);
+  }
+
+  get overrun(): boolean {
+    return this.position > this.bytes.length * 8;
+  }
+}
+
+/**
+ * Frequencies summing to 2^12 for symbol counts `counts` (not all zero): every counted symbol gets at
+ * least 1, every other symbol 0, and the rest in proportion to its count.
+ */
+export function normalizeFrequencies(counts: ArrayLike<number>): Uint16Array {
+  const total = Array.prototype.reduce.call(counts, (a: number, b: number) => a + b, 0) as number;
+  const freqs = new Uint16Array(counts.length);
+  let sum = 0;
+  for (let s = 0; s < counts.length; s++) {
+    const count = counts[s]!;
+    if (count === 0) continue;
+    freqs[s] = Math.max(1, Math.round((count * TOTAL) / total));
+    sum += freqs[s]!;
+  }
+  // Rounding leaves the sum off by a few: the largest frequencies absorb it, where it costs least.
+  while (sum !== TOTAL) {
+    let largest = 0;
+    for (let s = 1; s < freqs.length; s++) if (freqs[s]! > freqs[largest]!) largest = s;
+    const change = sum < TOTAL ? TOTAL - sum : -Math.min(sum - TOTAL, freqs[largest]! - 1);
+    freqs[largest] = freqs[largest]! + change;
+    sum += change;
+  }
+  return freqs;
+}
+
+/**
+ * Codes symbols of an alphabet of `alphabet` symbols in `contexts` contexts, plus raw bits, into one
+ * stream (SPEC.md §10.6). Symbols are recorded in order and coded by `finish()`, which first chooses the
+ * tables from the symbols' counts.
+ */
+export class RansEncoder {
+  private symbols: Uint8Array;
+  private contextOf: Uint8Array;
+  private count = 0;
+  private readonly raw = new BitWriter();
+
+  constructor(
+    private readonly contexts: number,
+    private readonly alphabet: number,
+    capacity = 1024,
+  ) {
+    if (contexts > 32 || alphabet > 256) throw new Error('rANS: at most 32 contexts and 256 symbols');
+    this.symbols = new Uint8Array(Math.max(16, capacity));
+    this.contextOf = new Uint8Array(this.symbols.length);
+  }
+
+  /** Records `symbol` in `context`. */
+  encode(symbol: number, context: number): void {
+    if (this.count === this.symbols.length) {
+      const symbols = new Uint8Array(this.count * 2);
+      symbols.set(this.symbols);
+      this.symbols = symbols;
+      const contextOf = new Uint8Array(this.count * 2);
+      contextOf.set(this.contextOf);
+      this.contextOf = contextOf;
+    }
+    this.symbols[this.count] = symbol;
+    this.contextOf[this.count++] = context;
+  }
+
+  /** Appends `count` raw bits of `value` (most significant first) to the stream's bit part. */
+  encodeBits(value: number, count: number): void {
+    this.raw.write(value, count);
+  }
+
+  finish(): Uint8Array {
+    const { contexts, alphabet, count, symbols, contextOf } = this;
+    const counts = Array.from({ length: contexts }, () => new Uint32Array(alphabet));
+    for (let i = 0; i < count; i++) counts[contextOf[i]!]![symbols[i]!]!++;
+
+    const header = new BitWriter();
+    const freqs: (Uint16Array | undefined)[] = [];
+    for (let c = 0; c < contexts; c++) {
+      const used = counts[c]!;
+      let length = alphabet;
+      while (length > 0 && used[length - 1] === 0) length--;
+      if (length === 0) {
+        header.writeGamma(1); // context unused
+        continue;
+      }
+      const table = normalizeFrequencies(used.subarray(0, length));
+      freqs[c] = table;
+      header.writeGamma(2); // a table of its own follows
+      header.writeGamma(length);
+      for (let s = 0; s < length - 1; s++) header.writeGamma(table[s]! + 1);
+    }
+    const cumulative = freqs.map((table) => {
+      if (!table) return undefined;
+      const cum = new Uint16Array(table.length);
+      for (let s = 1; s < table.length; s++) cum[s] = cum[s - 1]! + table[s - 1]!;
+      return cum;
+    });
+
+    // Encode in reverse so the decoder reads forwards; words come out last-first.
+    let words = new Uint16Array(Math.max(16, count >> 2));
+    let wordCount = 0;
+    let x = STATE_LOW;
+    for (let i = count - 1; i >= 0; i--) {
+      const c = contextOf[i]!;
+      const s = symbols[i]!;
+      const f = freqs[c]![s]!;
+      const limit = f * 2 ** (32 - RANS_PRECISION_BITS);
+      while (x >= limit) {
+        if (wordCount === words.length) {
+          const grown = new Uint16Array(words.length * 2);
+          grown.set(words);
+          words = grown;
+        }
+        words[wordCount++] = x % WORD;
+        x = Math.floor(x / WORD);
+      }
+      x = Math.floor(x / f) * TOTAL + (x % f) + cumulative[c]![s]!;
+    }
+
+    const head = header.finish();
+    const raw = this.raw.finish();
+    const out = new Uint8Array(head.length + 8 + 2 * wordCount + raw.length);
+    out.set(head, 0);
+    const view = new DataView(out.buffer);
+    view.setUint32(head.length, x, true);
+    view.setUint32(head.length + 4, wordCount, true);
+    let at = head.length + 8;
+    for (let k = wordCount - 1; k >= 0; k--, at += 2) view.setUint16(at, words[k]!, true);
+    out.set(raw, at);
+    return out;
+  }
+}
+
+/**
+ * Decodes a stream of RansEncoder. Checks the header when constructed (a typed MalformedSection error
+ * names `label`), never fails while decoding, and checks the end in `finish()`.
+ */
+export class RansDecoder {
+  /**
+   * Per context, its table's 4096 slots from `base[c]`: bits 0–7 the symbol, 8–19 frequency − 1, 20–31
+   * the slot's distance from the symbol's first slot. Unused contexts share an all-zero table, so damaged
+   * input decodes something (then fails the end check) instead of crashing.
+   */
+  private readonly slots: Int32Array;
+  readonly base: Int32Array;
+  /** The state, a u32 held as its int32 bit pattern so that V8 keeps it an integer (3× faster). */
+  private x: number;
+  private wordAt: number;
+  private readonly wordEnd: number;
+  private readonly raw: BitReader;
+  private readonly rawStart: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    contexts: number,
+    alphabet: number,
+    private readonly label: string,
+  ) {
+    const fail = (reason: string): never => {
+      throw formatErrors.malformedSection(label, reason);
+    };
+    const header = new BitReader(bytes);
+    const gamma = () => header.readGamma() ?? fail('its frequency tables are damaged');
+    const tables: Uint16Array[] = [];
+    const tableOf = new Int32Array(contexts).fill(-1);
+    for (let c = 0; c < contexts; c++) {
+      const kind = gamma();
+      if (kind === 1) continue;
+      if (kind > 2) {
+        const shared = kind - 3;
+        if (shared >= c || tableOf[shared] === -1)
+          fail(`context ${c} shares the table of context ${shared}, which has none`);
+        tableOf[c] = tableOf[shared]!;
+        continue;
+      }
+      const length = gamma();
+      if (length > alphabet) fail(`a table of ${length} symbols; the alphabet has ${alphabet}`);
+      const table = new Uint16Array(length);
+      let sum = 0;
+      for (let s = 0; s < length - 1; s++) {
+        table[s] = gamma() - 1;
+        sum += table[s]!;
+      }
+      if (sum >= TOTAL) fail(`its frequencies add up to more than ${TOTAL}`);
+      table[length - 1] = TOTAL - sum;
+      tableOf[c] = tables.length;
+      tables.push(table);
+    }
+    if (header.overrun) fail('ends inside its frequency tables');
+    const start = header.byteEnd;
+    if (start + 8 > bytes.length) fail('ends before its rANS state');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.x = view.getInt32(start, true);
+    const wordCount = view.getUint32(start + 4, true);
+    if (this.x >>> 16 === 0) fail('its rANS state is out of range');
+    this.wordAt = start + 8;
+    this.wordEnd = this.wordAt + 2 * wordCount;
+    if (this.wordEnd > bytes.length) fail(`announces ${wordCount} words, more than it holds`);
+    this.rawStart = this.wordEnd;
+    this.raw = new BitReader(bytes, this.wordEnd * 8);
+
+    this.slots = new Int32Array((tables.length + 1) * TOTAL);
+    tables.forEach((table, t) => {
+      let slot = (t + 1) * TOTAL;
+      for (let s = 0; s < table.length; s++) {
+        const f = table[s]!;
+        const entry = s | ((f - 1) << 8);
+        for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << 20);
+      }
+    });
+    this.base = Int32Array.from(tableOf, (t) => (t + 1) * TOTAL);
+  }
+
+  /** The next symbol, coded in `context`. */
+  decode(context: number): number {
+    let x = this.x;
+    const entry = this.slots[this.base[context]! + (x & SLOT_MASK)]!;
+    // f·(x >> 12) + bias < 2^32: imul's wrapped product is the exact u32 bit pattern.
+    x = (Math.imul(((entry >>> 8) & SLOT_MASK) + 1, x >>> RANS_PRECISION_BITS) + (entry >>> 20)) | 0;
+    if (x >>> 16 === 0) {
+      const at = this.wordAt;
+      // Past the end reads zeros; finish() then reports the damage.
+      const word = at + 1 < this.wordEnd ? this.bytes[at]! | (this.bytes[at + 1]! << 8) : 0;
+      this.wordAt = at + 2;
+      x = (x << 16) | word;
+    }
+    this.x = x;
+    return entry & 0xff;
+  }
+
+  /** `count` raw bits (≤ 32), most significant first. */
+  decodeBits(count: number): number {
+    return this.raw.read(count);
+  }
+
+  /** Throws unless the stream ended exactly where the encoder ended it. */
+  finish(): void {
+    if (this.x >>> 0 !== STATE_LOW || this.wordAt !== this.wordEnd)
+      throw formatErrors.malformedSection(this.label, 'its rANS stream does not end where it should');
+    if (this.raw.overrun || this.raw.byteEnd !== this.bytes.length)
+      throw formatErrors.malformedSection(
+        this.label,
+        `its raw bits end at byte ${this.raw.byteEnd - this.rawStart} of ${this.bytes.length - this.rawStart}`,
+      );
+  }
+}
