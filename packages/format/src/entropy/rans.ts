@@ -12,9 +12,10 @@
 import { formatErrors } from '../errors.ts';
 
 /** Frequencies of a table sum to 2^12. */
-export const RANS_PRECISION_BITS = 12;
+export const RANS_PRECISION_BITS = 11;
 const TOTAL = 1 << RANS_PRECISION_BITS;
-const SLOT_MASK = TOTAL - 1;
+export const RANS_SLOT_MASK = TOTAL - 1;
+const SLOT_MASK = RANS_SLOT_MASK;
 /** The encoder's initial state and the decoder's required final one. */
 const STATE_LOW = 1 << 16;
 const WORD = 1 << 16;
@@ -76,13 +77,19 @@ export class BitReader {
     this.position = start;
   }
 
+  /** `count` bits (≤ 32) as an unsigned number, taken a byte's worth at a time. */
   read(count: number): number {
     let value = 0;
-    for (let k = 0; k < count; k++) {
+    let left = count;
+    while (left > 0) {
       const byte = this.position >>> 3;
-      const bit = byte < this.bytes.length ? (this.bytes[byte]! >>> (7 - (this.position & 7))) & 1 : 0;
-      value = value * 2 + bit;
-      this.position++;
+      const available = 8 - (this.position & 7);
+      const take = Math.min(available, left);
+      const bits =
+        byte < this.bytes.length ? (this.bytes[byte]! >>> (available - take)) & ((1 << take) - 1) : 0;
+      value = value * (1 << take) + bits;
+      this.position += take;
+      left -= take;
     }
     return value;
   }
@@ -111,7 +118,8 @@ export class BitReader {
  * least 1, every other symbol 0, and the rest in proportion to its count.
  */
 export function normalizeFrequencies(counts: ArrayLike<number>): Uint16Array {
-  const total = Array.prototype.reduce.call(counts, (a: number, b: number) => a + b, 0) as number;
+  let total = 0;
+  for (let s = 0; s < counts.length; s++) total += counts[s]!;
   const freqs = new Uint16Array(counts.length);
   let sum = 0;
   for (let s = 0; s < counts.length; s++) {
@@ -244,17 +252,17 @@ export class RansDecoder {
    * the slot's distance from the symbol's first slot. Unused contexts share an all-zero table, so damaged
    * input decodes something (then fails the end check) instead of crashing.
    */
-  private readonly slots: Int32Array;
+  readonly slots: Int32Array;
   readonly base: Int32Array;
   /** The state, a u32 held as its int32 bit pattern so that V8 keeps it an integer (3× faster). */
-  private x: number;
-  private wordAt: number;
-  private readonly wordEnd: number;
+  x: number;
+  wordAt: number;
+  readonly wordEnd: number;
   private readonly raw: BitReader;
   private readonly rawStart: number;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    readonly bytes: Uint8Array,
     contexts: number,
     alphabet: number,
     private readonly label: string,

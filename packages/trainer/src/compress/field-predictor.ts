@@ -5,9 +5,10 @@ import type { Field, LinearStencil, NumericArray, PredictorSpec, StreamPlan } fr
 import { encodeStreamForTrial, extractBlock } from '@baler/format';
 import { deflateSync } from 'fflate';
 import type { BoundSpec } from './error-bound.ts';
-import { EXACT, quantizedPlan } from './plan.ts';
+import type { ResidualCoder } from './plan.ts';
+import { EXACT, quantizedPlan, withCoder } from './plan.ts';
 import { edgeGroups, enoughToFit, fitFallbacks } from './stencil-fallbacks.ts';
-import { fitStencil, STENCIL_OFFSETS } from './stencil-fit.ts';
+import { fitStencil, STENCIL_OFFSETS, selectOffsets } from './stencil-fit.ts';
 
 /** Edge groups (by which neighbours they have) that may get a fallback stencil, largest first. */
 const FALLBACK_CANDIDATES = 12;
@@ -18,6 +19,13 @@ const TRIAL_VALUES = 1 << 18;
  * of the data sometimes generalize better, and the trial decides. */
 const PREFIX_FIT_VALUES = 1 << 16;
 
+export interface FieldPlanOptions {
+  /** How the residuals are coded (default `range`, the smallest files). */
+  coder?: ResidualCoder;
+  /** At most this many neighbours per stencil, chosen by least squares (decoding time grows with each). */
+  maxTaps?: number;
+}
+
 /**
  * The plan for a field whose first chunk is `field`: Lorenzo, and stencils fitted on the data and on
  * reconstructions like the one the decoder will see; the fewest bytes win. `range` is the whole field's
@@ -27,11 +35,13 @@ export function planField(
   field: Field,
   bound: BoundSpec,
   range?: number,
+  options: FieldPlanOptions = {},
 ): { plans: StreamPlan[]; reasons: string[] } {
   if (bound.kind === 'lossless' || field.dtype === 'int64' || field.dtype === 'uint64') {
     return { plans: [EXACT], reasons: [bound.kind === 'lossless' ? 'lossless' : '64-bit integers'] };
   }
-  const lorenzo = quantizedPlan(field.data, bound, { name: 'lorenzo' }, range);
+  const classical = quantizedPlan(field.data, bound, { name: 'lorenzo' }, range);
+  const lorenzo = classical && withCoder(classical, options.coder ?? 'range');
   if (!lorenzo) return { plans: [EXACT], reasons: ['constant or non-finite'] };
   if (field.data.length === 0) return { plans: [lorenzo], reasons: ['Lorenzo predictor'] };
   const perRow = field.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -42,15 +52,15 @@ export function planField(
   const working = toWorkingDomain(block, log);
   const trial = (plan: StreamPlan) => encodeStreamForTrial(plan, block, box.count, field.dtype);
   let best = { plan: lorenzo, reason: 'Lorenzo predictor', ...trial(lorenzo) };
-  const offsets = STENCIL_OFFSETS[box.count.length];
-  if (offsets) {
+  const candidates = STENCIL_OFFSETS[box.count.length];
+  if (candidates) {
     // Fit on the data, and on reconstructions like the one the decoder will see (whose neighbours carry
     // the quantization error); keep whichever costs the fewest bytes.
     const prefixRows = Math.max(
       1,
       Math.min(box.count[0]!, Math.ceil(PREFIX_FIT_VALUES / Math.max(perRow, 1))),
     );
-    const attempt = (source: Float64Array, reason: string, rows: number) => {
+    const attempt = (source: Float64Array, reason: string, rows: number, offsets = chosenOffsets) => {
       const shape = [rows, ...box.count.slice(1)];
       const size = rows * perRow;
       const weights = fitStencil(working.subarray(0, size), source.subarray(0, size), shape, offsets);
@@ -61,6 +71,23 @@ export function planField(
       return result;
     };
     const lorenzoReconstruction = toWorkingDomain(best.decoded as NumericArray, log);
+    let chosenOffsets = candidates;
+    if (options.maxTaps !== undefined && options.maxTaps < candidates.length) {
+      // The neighbours in least-squares order; how many of them pays best, a trial decides.
+      const order = selectOffsets(working, lorenzoReconstruction, box.count, candidates, options.maxTaps);
+      let fewest = Number.POSITIVE_INFINITY;
+      for (let taps = 1; taps <= order.length; taps++) {
+        const offsets = candidates.filter((o) => order.slice(0, taps).includes(o));
+        const bytes =
+          attempt(
+            lorenzoReconstruction,
+            'learned stencil (fit on the Lorenzo reconstruction)',
+            box.count[0]!,
+            offsets,
+          )?.bytes ?? Number.POSITIVE_INFINITY;
+        if (bytes < fewest) [fewest, chosenOffsets] = [bytes, offsets];
+      }
+    }
     for (const rows of prefixRows < box.count[0]! ? [box.count[0]!, prefixRows] : [box.count[0]!]) {
       const part = rows === box.count[0] ? '' : `, first ${rows} rows`;
       const fitted = attempt(working, `learned stencil (fit on data${part})`, rows);

@@ -58,10 +58,28 @@ export function fitStencilAt(
   significantDigits = 5,
 ): number[] | undefined {
   const k = flat.length;
+  const { ata, atb, points } = normalEquations(target, source, interior, flat);
+  if (points < 4 * k) return undefined;
+  const weights = solveSymmetric(ata, atb, k);
+  return weights?.map((w) => Number(w.toPrecision(significantDigits)));
+}
+
+/**
+ * AᵀA, Aᵀy and yᵀy of the least-squares problem over the points where the target and every neighbour are
+ * finite (`points` of them); row a of A holds `source[i + flat[a]]`.
+ */
+function normalEquations(
+  target: ArrayLike<number>,
+  source: ArrayLike<number>,
+  interior: Int32Array,
+  flat: Int32Array,
+): { ata: Float64Array; atb: Float64Array; yy: number; points: number } {
+  const k = flat.length;
   const ata = new Float64Array(k * k);
   const atb = new Float64Array(k);
   const row = new Float64Array(k);
   let points = 0;
+  let yy = 0;
   for (const i of interior) {
     const y = target[i]!;
     let finite = Number.isFinite(y);
@@ -71,16 +89,58 @@ export function fitStencilAt(
     }
     if (finite) {
       points++;
+      yy += y * y;
       for (let a = 0; a < k; a++) {
         atb[a]! += row[a]! * y;
         for (let b = 0; b <= a; b++) ata[a * k + b]! += row[a]! * row[b]!;
       }
     }
   }
-  if (points < 4 * k) return undefined;
   for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) ata[a * k + b] = ata[b * k + a]!;
-  const weights = solveSymmetric(ata, atb, k);
-  return weights?.map((w) => Number(w.toPrecision(significantDigits)));
+  return { ata, atb, yy, points };
+}
+
+/**
+ * The `taps` offsets of `offsets` whose least-squares stencil leaves the smallest residual, chosen one at
+ * a time (greedy forward selection on the normal equations of all of them), in the order chosen. A short stencil decodes faster: SPEC.md fixes the order of its sum, so every tap is a
+ * dependent add.
+ */
+export function selectOffsets(
+  target: ArrayLike<number>,
+  source: ArrayLike<number>,
+  shape: readonly number[],
+  offsets: readonly number[][],
+  taps: number,
+): number[][] {
+  if (offsets.length <= taps) return [...offsets];
+  const { flat, points } = stencilInterior(shape, offsets);
+  const k = flat.length;
+  const { ata, atb, yy } = normalEquations(target, source, points, flat);
+  const chosen: number[] = [];
+  while (chosen.length < taps) {
+    let best = -1;
+    let bestResidual = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < k; c++) {
+      if (chosen.includes(c)) continue;
+      const subset = [...chosen, c];
+      const m = subset.length;
+      const a = new Float64Array(m * m);
+      const b = new Float64Array(m);
+      subset.forEach((p, r) => {
+        b[r] = atb[p]!;
+        subset.forEach((q, s) => {
+          a[r * m + s] = ata[p * k + q]!;
+        });
+      });
+      const w = solveSymmetric(a, b, m);
+      if (!w) continue;
+      const residual = yy - w.reduce((sum, wr, r) => sum + wr * b[r]!, 0);
+      if (residual < bestResidual) [best, bestResidual] = [c, residual];
+    }
+    if (best < 0) break;
+    chosen.push(best);
+  }
+  return chosen.map((c) => offsets[c]!);
 }
 
 /**

@@ -1,0 +1,95 @@
+// The contexts of the quantized methods (SPEC.md §7.2 step 2): each value's quantization index is coded
+// with statistics chosen by its already-decoded neighbours' indices, as residuals of a good predictor
+// cluster in space, in size and in sign. Encoder, decoders and both coders share this code.
+import { stridesOf } from './predictors.ts';
+
+/** Context buckets for the sum of the neighbours' |q| (SPEC.md §7.2.3). */
+const CONTEXT_OF_SUM = Uint8Array.from({ length: 16 }, (_, s) =>
+  s < 5 ? s : s < 7 ? 5 : s < 10 ? 6 : s < 15 ? 7 : 8,
+);
+/** The sign part of a context, by the sum of the neighbours' signs + MAX_RANK: 1 if > 0, 2 if < 0. */
+const MAX_RANK = 32;
+const SIGN_CONTEXT = Uint8Array.from({ length: 2 * MAX_RANK + 1 }, (_, k) =>
+  k > MAX_RANK ? 1 : k < MAX_RANK ? 2 : 0,
+);
+/** Integer contexts: 9 magnitude buckets × 3 sign states; a constant predictor uses context 0 only. */
+export const CONTEXTS = 27;
+/**
+ * Walks a block's rows (the last axis) in C order and yields, per row, the strides of the axes that have
+ * a predecessor — the neighbours whose |q| form the context. Shared by encoder and decoder.
+ */
+export class RowWalk {
+  readonly rows: number;
+  readonly rowLength: number;
+  readonly rowIndex: Int32Array;
+  /** Strides of the leading axes with index > 0 in the current row; its first `count` entries are valid. */
+  readonly neighbourStrides: Int32Array;
+  count = 0;
+  private readonly strides: number[];
+  private readonly shape: readonly number[];
+
+  constructor(shape: readonly number[]) {
+    this.shape = shape;
+    const rank = shape.length;
+    this.rowLength = rank === 0 ? 1 : shape[rank - 1]!;
+    const total = shape.reduce((a, b) => a * b, 1);
+    this.rows = this.rowLength === 0 ? 0 : total / this.rowLength;
+    this.rowIndex = new Int32Array(Math.max(rank - 1, 0));
+    this.neighbourStrides = new Int32Array(Math.max(rank - 1, 0));
+    this.strides = stridesOf(shape);
+  }
+
+  /** Starts a new walk from row 0. */
+  reset(): void {
+    this.rowIndex.fill(0);
+  }
+
+  /** Sets up row `row` (rows are visited in order, starting at 0). */
+  enter(row: number): void {
+    if (row > 0) {
+      for (let d = this.rowIndex.length - 1; d >= 0; d--) {
+        this.rowIndex[d]!++;
+        if (this.rowIndex[d]! < this.shape[d]!) break;
+        this.rowIndex[d] = 0;
+      }
+    }
+    this.count = 0;
+    for (let d = 0; d < this.rowIndex.length; d++) {
+      if (this.rowIndex[d]! > 0) this.neighbourStrides[this.count++] = this.strides[d]!;
+    }
+  }
+}
+
+/**
+ * The context of value i (SPEC.md §7.2 step 2): the bucketed sum of its predecessors' |q| along each
+ * axis, times three, plus the sign of the sum of their signs. Residuals of a good predictor cluster in
+ * space, in size and in sign.
+ */
+export function contextOf(quantized: Int32Array, i: number, x: number, walk: RowWalk): number {
+  return contextAt(x > 0 ? quantized[i - 1]! : 0, quantized, i, walk.neighbourStrides, walk.count);
+}
+
+/**
+ * contextOf for loops that hoist the row's neighbour strides and keep the index to the left (`left`,
+ * 0 at a row's start) in a register.
+ */
+export function contextAt(
+  left: number,
+  quantized: Int32Array,
+  i: number,
+  strides: Int32Array,
+  count: number,
+): number {
+  // Branch-free |q| and sign(q): residual signs are random, and mispredicted branches cost more than
+  // the rest of the decoding.
+  const leftNegative = left >> 31;
+  let sum = (left ^ leftNegative) - leftNegative;
+  let signs = leftNegative | (-left >>> 31);
+  for (let k = 0; k < count; k++) {
+    const q = quantized[i - strides[k]!]!;
+    const negative = q >> 31;
+    sum += (q ^ negative) - negative;
+    signs += negative | (-q >>> 31);
+  }
+  return CONTEXT_OF_SUM[Math.min(sum, 15)]! * 3 + SIGN_CONTEXT[signs + MAX_RANK]!;
+}

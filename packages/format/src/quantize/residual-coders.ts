@@ -1,0 +1,238 @@
+// How the quantized methods entropy-code their indices: the adaptive binary range coder (method
+// `quantized`, SPEC.md §7.2 steps 4–5, §10.3–§10.4) or static rANS tables (method `quantized-rans`,
+// §10.6). The encoder hands each value to a sink; a decoder's source fills the whole stream's indices in
+// one pass (the first of decodeQuantizedStream's three), as contexts depend on indices only.
+import { SignedIntegerModel } from '../entropy/integer-model.ts';
+import { createBitStates, RangeDecoder, RangeEncoder } from '../entropy/range-coder.ts';
+import { RANS_PRECISION_BITS, RANS_SLOT_MASK, RansDecoder, RansEncoder } from '../entropy/rans.ts';
+import { formatErrors } from '../errors.ts';
+import type { RowWalk } from './contexts.ts';
+import { CONTEXTS, contextAt, contextOf } from './contexts.ts';
+
+const ZERO_STATE = 0;
+const SIGN_STATE = 1;
+
+/** rANS symbols of a quantization index (SPEC.md §10.6.1): 0, ±1..±15 directly, then one per sign and
+ * octave, the octave's low bits raw. */
+const DIRECT_TOKENS = 31;
+export const INDEX_TOKENS = DIRECT_TOKENS + 2 * 27;
+/** In the log domain: symbol 0 is an exact zero, then the tokens, each with a sign bit. */
+const LOG_SYMBOLS = 1 + 2 * INDEX_TOKENS;
+
+/** Where the encoder puts each value's residual: the value is +0 (log domain), or index q (and its sign). */
+export interface ResidualSink {
+  zero(context: number): void;
+  index(q: number, negative: boolean, context: number): void;
+  finish(): Uint8Array;
+}
+
+/** Where the decoder reads them. */
+export interface ResidualSource {
+  /**
+   * Every value's quantization index in C order (0 at exceptions, where nothing is coded, whose flat
+   * positions `positions` lists in increasing order) and, in the log domain, `signs` (1 for +0, 2 for a
+   * negative value). With `constant`, every value has context 0.
+   */
+  readIndices(
+    quantized: Int32Array,
+    signs: Uint8Array | undefined,
+    walk: RowWalk,
+    positions: Uint32Array,
+    constant: boolean,
+  ): void;
+  /** Throws MalformedSection unless the stream ended where its encoder ended it. */
+  finish(): void;
+}
+
+/** The adaptive range coder (SPEC.md §7.2 steps 4–5, §10.3–§10.4). */
+export class RangeSink implements ResidualSink {
+  private readonly encoder: RangeEncoder;
+  private readonly model = new SignedIntegerModel(CONTEXTS);
+  private readonly bits = createBitStates(2);
+
+  constructor(
+    private readonly log: boolean,
+    capacity: number,
+  ) {
+    this.encoder = new RangeEncoder(capacity);
+  }
+
+  zero(): void {
+    this.encoder.encodeBit(this.bits, ZERO_STATE, 1);
+  }
+
+  index(q: number, negative: boolean, context: number): void {
+    if (this.log) {
+      this.encoder.encodeBit(this.bits, ZERO_STATE, 0);
+      this.encoder.encodeBit(this.bits, SIGN_STATE, negative ? 1 : 0);
+    }
+    this.model.encode(this.encoder, q, context);
+  }
+
+  finish(): Uint8Array {
+    return this.encoder.finish();
+  }
+}
+
+export class RangeSource implements ResidualSource {
+  private readonly decoder: RangeDecoder;
+  private readonly model = new SignedIntegerModel(CONTEXTS);
+  private readonly bits = createBitStates(2);
+
+  constructor(
+    residuals: Uint8Array,
+    private readonly label: string,
+  ) {
+    this.decoder = new RangeDecoder(residuals);
+  }
+
+  readIndices(
+    quantized: Int32Array,
+    signs: Uint8Array | undefined,
+    walk: RowWalk,
+    positions: Uint32Array,
+    constant: boolean,
+  ): void {
+    const { decoder, model, bits } = this;
+    let nextException = 0;
+    let nextPosition = positions.length > 0 ? positions[0]! : -1;
+    for (let row = 0; row < walk.rows; row++) {
+      walk.enter(row);
+      const base = row * walk.rowLength;
+      for (let x = 0; x < walk.rowLength; x++) {
+        const i = base + x;
+        if (i === nextPosition) {
+          quantized[i] = 0;
+          nextException++;
+          nextPosition = nextException < positions.length ? positions[nextException]! : -1;
+          continue;
+        }
+        if (signs) {
+          if (decoder.decodeBit(bits, ZERO_STATE) === 1) {
+            signs[i] = 1;
+            quantized[i] = 0;
+            continue;
+          }
+          signs[i] = decoder.decodeBit(bits, SIGN_STATE) === 1 ? 2 : 0;
+        }
+        quantized[i] = model.decode(decoder, constant ? 0 : contextOf(quantized, i, x, walk));
+      }
+    }
+  }
+
+  finish(): void {
+    if (this.decoder.overrun())
+      throw formatErrors.malformedSection(this.label, 'the residual stream ends before its last value');
+  }
+}
+
+/** Static rANS (SPEC.md §10.6): one symbol per value, the low bits of large indices raw. */
+export class RansSink implements ResidualSink {
+  private readonly encoder: RansEncoder;
+
+  constructor(
+    private readonly log: boolean,
+    capacity: number,
+  ) {
+    this.encoder = new RansEncoder(CONTEXTS, log ? LOG_SYMBOLS : INDEX_TOKENS, capacity);
+  }
+
+  zero(context: number): void {
+    this.encoder.encode(0, context);
+  }
+
+  index(q: number, negative: boolean, context: number): void {
+    const m = q < 0 ? -q : q;
+    let token: number;
+    let octave = 0;
+    if (m < 16) token = m === 0 ? 0 : 2 * m - 1 + (q < 0 ? 1 : 0);
+    else {
+      octave = 31 - Math.clz32(m);
+      token = DIRECT_TOKENS + 2 * (octave - 4) + (q < 0 ? 1 : 0);
+    }
+    this.encoder.encode(this.log ? 1 + 2 * token + (negative ? 1 : 0) : token, context);
+    if (octave > 0) this.encoder.encodeBits(m - 2 ** octave, octave);
+  }
+
+  finish(): Uint8Array {
+    return this.encoder.finish();
+  }
+}
+
+export class RansSource implements ResidualSource {
+  private readonly decoder: RansDecoder;
+
+  constructor(residuals: Uint8Array, log: boolean, label: string) {
+    this.decoder = new RansDecoder(residuals, CONTEXTS, log ? LOG_SYMBOLS : INDEX_TOKENS, label);
+  }
+
+  /** The decoder's hot loop: the symbol decoding is inlined, with the rANS state in locals. */
+  readIndices(
+    quantized: Int32Array,
+    signs: Uint8Array | undefined,
+    walk: RowWalk,
+    positions: Uint32Array,
+    constant: boolean,
+  ): void {
+    const decoder = this.decoder;
+    const { slots, base: table, bytes, wordEnd } = decoder;
+    let { x: state, wordAt } = decoder;
+    const { rowLength } = walk;
+    const strides = walk.neighbourStrides;
+    let nextException = 0;
+    let nextPosition = positions.length > 0 ? positions[0]! : -1;
+    for (let row = 0; row < walk.rows; row++) {
+      walk.enter(row);
+      const count = walk.count;
+      const base = row * rowLength;
+      let left = 0;
+      for (let x = 0; x < rowLength; x++) {
+        const i = base + x;
+        if (i === nextPosition) {
+          quantized[i] = 0;
+          left = 0;
+          nextException++;
+          nextPosition = nextException < positions.length ? positions[nextException]! : -1;
+          continue;
+        }
+        // The decoder's decode(), inlined with its state in locals (SPEC.md §10.6.3).
+        const context = constant ? 0 : contextAt(left, quantized, i, strides, count);
+        const entry = slots[table[context]! + (state & RANS_SLOT_MASK)]!;
+        state =
+          (Math.imul(((entry >>> 8) & RANS_SLOT_MASK) + 1, state >>> RANS_PRECISION_BITS) + (entry >>> 20)) |
+          0;
+        if (state >>> 16 === 0) {
+          const word = wordAt + 1 < wordEnd ? bytes[wordAt]! | (bytes[wordAt + 1]! << 8) : 0;
+          wordAt += 2;
+          state = (state << 16) | word;
+        }
+        let token = entry & 0xff;
+        if (signs) {
+          if (token === 0) {
+            signs[i] = 1;
+            quantized[i] = 0;
+            left = 0;
+            continue;
+          }
+          signs[i] = ((token - 1) & 1) << 1; // 2 when negative, without a branch
+          token = (token - 1) >>> 1;
+        }
+        // Odd tokens are positive; negate branch-free as (m ^ −1) + 1.
+        const negative = (token & 1) - 1;
+        let m = (token + 1) >>> 1;
+        if (token >= DIRECT_TOKENS) {
+          const octave = 4 + ((token - DIRECT_TOKENS) >>> 1); // ≤ 30: m < 2^31 stays an int32
+          m = (1 << octave) + decoder.decodeBits(octave);
+        }
+        left = (m ^ negative) - negative;
+        quantized[i] = left;
+      }
+    }
+    decoder.x = state;
+    decoder.wordAt = wordAt;
+  }
+
+  finish(): void {
+    this.decoder.finish();
+  }
+}
