@@ -62,7 +62,7 @@ export async function fuzzCorpus(
     corpus.push({ bytes: sink.bytes(), dataset });
   }
   // The same field stored lossily (Lorenzo and log-domain quantization with exceptions, a stencil with
-  // edge fallbacks, and one corrected by a network): decoding any damaged version must still be refused;
+  // edge fallbacks, and one corrected by a network; coded by the range coder and by rANS): decoding any damaged version must still be refused;
   // undamaged it decodes to the values the writer verified.
   const field = sampleField([5, 6, 7]);
   const offsets = fixtureStencilOffsets();
@@ -71,10 +71,13 @@ export async function fuzzCorpus(
     weights: [0.9, 0.8, -0.7, 0.2, -0.1],
     fallbacks: [{ offsets: [[0, 0, -1]], weights: [0.95] }],
   };
-  const lossy: [string, object, Uint8Array?][] = [
-    ['linear', { name: 'lorenzo' }],
-    ['log', { name: 'lorenzo' }],
-    ['linear', { name: 'stencil-fallbacks', ...stencil }],
+  // [method, domain, predictor, stencil network]: both coders (§10.3, §10.6) in both domains.
+  const lossy: [string, string, object, Uint8Array?][] = [
+    ['quantized', 'linear', { name: 'lorenzo' }],
+    ['quantized', 'log', { name: 'lorenzo' }],
+    ['quantized', 'linear', { name: 'stencil-fallbacks', ...stencil }],
+    ['quantized-rans', 'linear', { name: 'stencil-fallbacks', ...stencil }],
+    ['quantized-rans', 'log', { name: 'lorenzo' }],
   ];
   if (networks.stencil) {
     const predictor = {
@@ -84,11 +87,11 @@ export async function fuzzCorpus(
       inputScale: 0.1,
       outputScale: 0.05,
     };
-    lossy.push(['linear', predictor, networks.stencil]);
+    lossy.push(['quantized', 'linear', predictor, networks.stencil]);
   }
-  for (const [domain, predictor, stencilNetwork] of lossy) {
+  for (const [name, domain, predictor, stencilNetwork] of lossy) {
     const sink = new MemorySink();
-    const method = { name: 'quantized', domain, step: domain === 'log' ? 0.01 : 0.02, predictor };
+    const method = { name, domain, step: domain === 'log' ? 0.01 : 0.02, predictor };
     const tolerance = domain === 'log' ? { absolute: 0, relative: 0.01 } : { absolute: 0.01, relative: 0 };
     await writeDataset(
       field,

@@ -6,7 +6,7 @@ import { formatErrors } from './errors.ts';
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x41, 0x4c, 0x45, 0x52, 0x0d, 0x0a); // \x89BALER\r\n
 export const END_MAGIC = Uint8Array.of(0x42, 0x41, 0x4c, 0x45); // BALE
 export const FORMAT_MAJOR = 1;
-export const FORMAT_MINOR = 2;
+export const FORMAT_MINOR = 3;
 
 export const HEADER_SIZE = 16;
 export const FOOTER_SIZE = 32;

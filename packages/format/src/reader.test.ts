@@ -106,6 +106,6 @@ describe('reader validation', () => {
     const file = await openBaler(bytesSource(valid));
     expect(file.sections.filter((s) => s.kind === SECTION_KIND.metadata)).toHaveLength(1);
     expect(file.chunkCount).toBe(3);
-    expect(file.version).toEqual({ major: 1, minor: 2 });
+    expect(file.version).toEqual({ major: 1, minor: 3 });
   });
 });

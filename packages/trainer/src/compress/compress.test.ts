@@ -6,6 +6,11 @@ import type { BoundSpec } from './error-bound.ts';
 import { parseBound, parseColumnOverride } from './error-bound.ts';
 
 const BOUNDS = ['abs=1e-3', 'rel=1e-3', 'pwrel=1e-3', 'lossless'].map(parseBound);
+/** Every bound with each coder: the adaptive range coder, and static rANS (fastDecode). */
+const CASES = BOUNDS.flatMap((b) => [
+  [b.kind, 'range', b, false] as const,
+  [b.kind, 'rANS', b, true] as const,
+]);
 
 /** Independent statement of each bound, for the values of one array. */
 function allowance(bound: BoundSpec, values: NumericArray): (x: number) => number {
@@ -44,8 +49,17 @@ function expectWithinBound(original: NumericArray, decoded: NumericArray, bound:
   }
 }
 
-async function roundTrip(dataset: Dataset, bound: BoundSpec, overrides: string[] = []) {
-  const result = await compressDataset(dataset, { bound, overrides: overrides.map(parseColumnOverride) });
+async function roundTrip(dataset: Dataset, bound: BoundSpec, overrides: string[] = [], fastDecode = false) {
+  const result = await compressDataset(dataset, {
+    bound,
+    overrides: overrides.map(parseColumnOverride),
+    fastDecode,
+  });
+  // fastDecode codes every quantized stream with rANS, and no other stream.
+  for (const plan of result.plans) {
+    if (plan.method.name.startsWith('quantized'))
+      expect(plan.method.name).toBe(fastDecode ? 'quantized-rans' : 'quantized');
+  }
   return { result, decoded: await readDataset(await openBaler(bytesSource(result.bytes))) };
 }
 
@@ -83,10 +97,10 @@ const adversarial: Table = {
 };
 
 describe('compressDataset', () => {
-  it.each(BOUNDS.map((b) => [b.kind, b] as const))(
-    'keeps every value of adversarial columns within %s',
-    async (_, bound) => {
-      const { decoded } = await roundTrip(adversarial, bound);
+  it.each(CASES)(
+    'keeps every value of adversarial columns within %s (%s coder)',
+    async (_, __, bound, fast) => {
+      const { decoded } = await roundTrip(adversarial, bound, [], fast);
       const table = decoded as Table;
       adversarial.columns.forEach((column, j) => {
         const back = table.columns[j]!;
@@ -100,52 +114,55 @@ describe('compressDataset', () => {
     },
   );
 
-  it.each(BOUNDS.map((b) => [b.kind, b] as const))(
-    'keeps a 3-D field with NaN, -0 and a constant frame within %s',
-    async (_, bound) => {
+  it.each(CASES)(
+    'keeps a 3-D field with NaN, -0 and a constant frame within %s (%s coder)',
+    async (_, __, bound, fast) => {
       const data = new Float32Array(6 * 7 * 5).map((_, i) => Math.sin(i / 5) * 10 + (i % 7));
       data.fill(2, 0, 35);
       data[40] = Number.NaN;
       data[41] = -0;
       data[42] = Number.NEGATIVE_INFINITY;
       const field: Field = { kind: 'field', shape: [6, 7, 5], dtype: 'float32', data, attributes: {} };
-      const { decoded } = await roundTrip(field, bound);
+      const { decoded } = await roundTrip(field, bound, [], fast);
       expect((decoded as Field).shape).toEqual([6, 7, 5]);
       expectWithinBound(field.data, (decoded as Field).data, bound, 'field');
     },
   );
 
-  it('handles a single row, an empty table and an empty field', async () => {
-    for (const bound of BOUNDS) {
-      const single: Table = {
-        kind: 'table',
-        rowCount: 1,
-        columns: [{ name: 'x', dtype: 'float64', data: Float64Array.of(-12.5) }],
-        attributes: {},
-      };
-      expectWithinBound(
-        single.columns[0]!.data as NumericArray,
-        ((await roundTrip(single, bound)).decoded as Table).columns[0]!.data as NumericArray,
-        bound,
-        'single',
-      );
-      const empty: Table = {
-        kind: 'table',
-        rowCount: 0,
-        columns: [{ name: 'x', dtype: 'float64', data: new Float64Array(0) }],
-        attributes: {},
-      };
-      expect(((await roundTrip(empty, bound)).decoded as Table).rowCount).toBe(0);
-      const none: Field = {
-        kind: 'field',
-        shape: [0, 4],
-        dtype: 'float64',
-        data: new Float64Array(0),
-        attributes: {},
-      };
-      expect(((await roundTrip(none, bound)).decoded as Field).shape).toEqual([0, 4]);
-    }
-  });
+  it.each([false, true])(
+    'handles a single row, an empty table and an empty field (fastDecode %s)',
+    async (fast) => {
+      for (const bound of BOUNDS) {
+        const single: Table = {
+          kind: 'table',
+          rowCount: 1,
+          columns: [{ name: 'x', dtype: 'float64', data: Float64Array.of(-12.5) }],
+          attributes: {},
+        };
+        expectWithinBound(
+          single.columns[0]!.data as NumericArray,
+          ((await roundTrip(single, bound, [], fast)).decoded as Table).columns[0]!.data as NumericArray,
+          bound,
+          'single',
+        );
+        const empty: Table = {
+          kind: 'table',
+          rowCount: 0,
+          columns: [{ name: 'x', dtype: 'float64', data: new Float64Array(0) }],
+          attributes: {},
+        };
+        expect(((await roundTrip(empty, bound, [], fast)).decoded as Table).rowCount).toBe(0);
+        const none: Field = {
+          kind: 'field',
+          shape: [0, 4],
+          dtype: 'float64',
+          data: new Float64Array(0),
+          attributes: {},
+        };
+        expect(((await roundTrip(none, bound, [], fast)).decoded as Field).shape).toEqual([0, 4]);
+      }
+    },
+  );
 
   it('applies --column overrides by glob, and keeps discrete columns exact unless overridden', async () => {
     const table: Table = {
@@ -176,11 +193,14 @@ describe('compressDataset', () => {
     );
   });
 
-  it('writes the same bytes for the same input and options', async () => {
-    const a = await compressDataset(adversarial, { bound: parseBound('pwrel=1e-3') });
-    const b = await compressDataset(adversarial, { bound: parseBound('pwrel=1e-3') });
-    expect(a.bytes).toEqual(b.bytes);
-  });
+  it.each([false, true])(
+    'writes the same bytes for the same input and options (fastDecode %s)',
+    async (fast) => {
+      const a = await compressDataset(adversarial, { bound: parseBound('pwrel=1e-3'), fastDecode: fast });
+      const b = await compressDataset(adversarial, { bound: parseBound('pwrel=1e-3'), fastDecode: fast });
+      expect(a.bytes).toEqual(b.bytes);
+    },
+  );
 });
 
 describe('parseBound', () => {
