@@ -175,7 +175,7 @@ describe('static rANS (SPEC.md §10.6)', () => {
       const counts: number[] = Array.from({ length: 1 + Math.floor(random() * 171) }, () =>
         random() < 0.5 ? 0 : Math.floor(random() ** 6 * 1e6),
       );
-      if (counts.every((c) => c === 0)) counts[0] = 1;
+      if (!counts.some((c) => c > 0)) counts[0] = 1;
       const freqs = normalizeFrequencies(counts);
       expect(Array.from(freqs).reduce((a, b) => a + b, 0)).toBe(2048);
       counts.forEach((c, s) => {
