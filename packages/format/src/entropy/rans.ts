@@ -16,9 +16,16 @@ export const RANS_PRECISION_BITS = 11;
 const TOTAL = 1 << RANS_PRECISION_BITS;
 export const RANS_SLOT_MASK = TOTAL - 1;
 const SLOT_MASK = RANS_SLOT_MASK;
+/**
+ * 1/f for every frequency: the encoder computes ⌊x / f⌋ as ⌊x × (1/f)⌋ (4× faster than dividing),
+ * corrected by one step when the product's rounding lands on the wrong side of an integer (x < 2^32
+ * keeps its error far below 1).
+ */
+const RECIPROCALS = new Float64Array(TOTAL + 1);
+for (let f = 1; f <= TOTAL; f++) RECIPROCALS[f] = 1 / f;
+
 /** The encoder's initial state and the decoder's required final one. */
 const STATE_LOW = 1 << 16;
-const WORD = 1 << 16;
 
 /** Appends bits, most significant first, into bytes. */
 export class BitWriter {
@@ -27,13 +34,16 @@ export class BitWriter {
   private accumulator = 0;
   private pending = 0;
 
-  /** Appends the low `count` bits of `value` (0 ≤ count ≤ 32). */
+  /** Appends the low `count` bits of `value` (0 ≤ count ≤ 32), up to a byte's worth at a time. */
   write(value: number, count: number): void {
-    for (let k = count - 1; k >= 0; k--) {
-      // Bit k of a value up to 2^32 − 1, without 32-bit overflow.
-      const bit = Math.floor(value / 2 ** k) & 1;
-      this.accumulator = (this.accumulator << 1) | bit;
-      if (++this.pending === 8) this.flushByte();
+    let left = count;
+    while (left > 0) {
+      const take = Math.min(8 - this.pending, left);
+      left -= take;
+      // The next `take` bits of the value; `>>>` works on its u32 bits and shifts by at most 31.
+      this.accumulator = (this.accumulator << take) | ((value >>> left) & ((1 << take) - 1));
+      this.pending += take;
+      if (this.pending === 8) this.flushByte();
     }
   }
 
@@ -181,13 +191,13 @@ export class RansEncoder {
 
   finish(): Uint8Array {
     const { contexts, alphabet, count, symbols, contextOf } = this;
-    const counts = Array.from({ length: contexts }, () => new Uint32Array(alphabet));
-    for (let i = 0; i < count; i++) counts[contextOf[i]!]![symbols[i]!]!++;
+    const counted = new Uint32Array(contexts * alphabet);
+    for (let i = 0; i < count; i++) counted[contextOf[i]! * alphabet + symbols[i]!]!++;
 
     const header = new BitWriter();
     const freqs: (Uint16Array | undefined)[] = [];
     for (let c = 0; c < contexts; c++) {
-      const used = counts[c]!;
+      const used = counted.subarray(c * alphabet, (c + 1) * alphabet);
       let length = alphabet;
       while (length > 0 && used[length - 1] === 0) length--;
       if (length === 0) {
@@ -200,32 +210,42 @@ export class RansEncoder {
       header.writeGamma(length);
       for (let s = 0; s < length - 1; s++) header.writeGamma(table[s]! + 1);
     }
-    const cumulative = freqs.map((table) => {
-      if (!table) return undefined;
-      const cum = new Uint16Array(table.length);
-      for (let s = 1; s < table.length; s++) cum[s] = cum[s - 1]! + table[s - 1]!;
-      return cum;
+    // Flat per-(context, symbol) frequencies and cumulative frequencies for the coding loop.
+    const frequency = new Uint32Array(contexts * alphabet);
+    const cumulative = new Uint32Array(contexts * alphabet);
+    freqs.forEach((table, c) => {
+      let sum = 0;
+      table?.forEach((f, s) => {
+        frequency[c * alphabet + s] = f;
+        cumulative[c * alphabet + s] = sum;
+        sum += f;
+      });
     });
 
-    // Encode in reverse so the decoder reads forwards; words come out last-first.
-    let words = new Uint16Array(Math.max(16, count >> 2));
+    // Encode in reverse so the decoder reads forwards; words come out last-first, at most one per
+    // symbol (x < 2^32 drops below any limit f·2^21 after one 16-bit shift).
+    const words = new Uint16Array(count + 1);
     let wordCount = 0;
-    let x = STATE_LOW;
+    let x = STATE_LOW; // < 2^32, held as a double
+    const limitScale = 2 ** (32 - RANS_PRECISION_BITS);
+    const reciprocal = RECIPROCALS;
     for (let i = count - 1; i >= 0; i--) {
-      const c = contextOf[i]!;
-      const s = symbols[i]!;
-      const f = freqs[c]![s]!;
-      const limit = f * 2 ** (32 - RANS_PRECISION_BITS);
-      while (x >= limit) {
-        if (wordCount === words.length) {
-          const grown = new Uint16Array(words.length * 2);
-          grown.set(words);
-          words = grown;
-        }
-        words[wordCount++] = x % WORD;
-        x = Math.floor(x / WORD);
+      const k = contextOf[i]! * alphabet + symbols[i]!;
+      const f = frequency[k]!;
+      if (x >= f * limitScale) {
+        words[wordCount++] = x & 0xffff;
+        x = x >>> 16;
       }
-      x = Math.floor(x / f) * TOTAL + (x % f) + cumulative[c]![s]!;
+      let quotient = Math.floor(x * reciprocal[f]!);
+      let remainder = x - quotient * f;
+      if (remainder < 0) {
+        quotient--;
+        remainder += f;
+      } else if (remainder >= f) {
+        quotient++;
+        remainder -= f;
+      }
+      x = quotient * TOTAL + remainder + cumulative[k]!;
     }
 
     const head = header.finish();

@@ -19,10 +19,16 @@ export const INDEX_TOKENS = DIRECT_TOKENS + 2 * 27;
 /** In the log domain: symbol 0 is an exact zero, then the tokens, each with a sign bit. */
 const LOG_SYMBOLS = 1 + 2 * INDEX_TOKENS;
 
-/** Where the encoder puts each value's residual: the value is +0 (log domain), or index q (and its sign). */
+/** Where the encoder puts the indices: all of a stream's at once, then `finish` gives the stream. */
 export interface ResidualSink {
-  zero(context: number): void;
-  index(q: number, negative: boolean, context: number): void;
+  /** Codes every value's index in C order with its context (arguments as ResidualSource.readIndices). */
+  writeIndices(
+    quantized: Int32Array,
+    signs: Uint8Array | undefined,
+    walk: RowWalk,
+    positions: Uint32Array,
+    constant: boolean,
+  ): void;
   finish(): Uint8Array;
 }
 
@@ -50,23 +56,38 @@ export class RangeSink implements ResidualSink {
   private readonly model = new SignedIntegerModel(CONTEXTS);
   private readonly bits = createBitStates(2);
 
-  constructor(
-    private readonly log: boolean,
-    capacity: number,
-  ) {
+  constructor(capacity: number) {
     this.encoder = new RangeEncoder(capacity);
   }
 
-  zero(): void {
-    this.encoder.encodeBit(this.bits, ZERO_STATE, 1);
-  }
-
-  index(q: number, negative: boolean, context: number): void {
-    if (this.log) {
-      this.encoder.encodeBit(this.bits, ZERO_STATE, 0);
-      this.encoder.encodeBit(this.bits, SIGN_STATE, negative ? 1 : 0);
+  writeIndices(
+    quantized: Int32Array,
+    signs: Uint8Array | undefined,
+    walk: RowWalk,
+    positions: Uint32Array,
+    constant: boolean,
+  ): void {
+    const { encoder, model, bits } = this;
+    let nextException = 0;
+    let nextPosition = positions.length > 0 ? positions[0]! : -1;
+    for (let row = 0; row < walk.rows; row++) {
+      walk.enter(row);
+      const base = row * walk.rowLength;
+      for (let x = 0; x < walk.rowLength; x++) {
+        const i = base + x;
+        if (i === nextPosition) {
+          nextException++;
+          nextPosition = nextException < positions.length ? positions[nextException]! : -1;
+          continue;
+        }
+        if (signs) {
+          encoder.encodeBit(bits, ZERO_STATE, signs[i] === 1 ? 1 : 0);
+          if (signs[i] === 1) continue;
+          encoder.encodeBit(bits, SIGN_STATE, signs[i] === 2 ? 1 : 0);
+        }
+        model.encode(encoder, quantized[i]!, constant ? 0 : contextOf(quantized, i, x, walk));
+      }
     }
-    this.model.encode(this.encoder, q, context);
   }
 
   finish(): Uint8Array {
@@ -130,28 +151,55 @@ export class RangeSource implements ResidualSource {
 export class RansSink implements ResidualSink {
   private readonly encoder: RansEncoder;
 
-  constructor(
-    private readonly log: boolean,
-    capacity: number,
-  ) {
+  constructor(log: boolean, capacity: number) {
     this.encoder = new RansEncoder(CONTEXTS, log ? LOG_SYMBOLS : INDEX_TOKENS, capacity);
   }
 
-  zero(context: number): void {
-    this.encoder.encode(0, context);
-  }
-
-  index(q: number, negative: boolean, context: number): void {
-    const m = q < 0 ? -q : q;
-    let token: number;
-    let octave = 0;
-    if (m < 16) token = m === 0 ? 0 : 2 * m - 1 + (q < 0 ? 1 : 0);
-    else {
-      octave = 31 - Math.clz32(m);
-      token = DIRECT_TOKENS + 2 * (octave - 4) + (q < 0 ? 1 : 0);
+  writeIndices(
+    quantized: Int32Array,
+    signs: Uint8Array | undefined,
+    walk: RowWalk,
+    positions: Uint32Array,
+    constant: boolean,
+  ): void {
+    const encoder = this.encoder;
+    const strides = walk.neighbourStrides;
+    let nextException = 0;
+    let nextPosition = positions.length > 0 ? positions[0]! : -1;
+    for (let row = 0; row < walk.rows; row++) {
+      walk.enter(row);
+      const count = walk.count;
+      const base = row * walk.rowLength;
+      let left = 0;
+      for (let x = 0; x < walk.rowLength; x++) {
+        const i = base + x;
+        if (i === nextPosition) {
+          left = 0;
+          nextException++;
+          nextPosition = nextException < positions.length ? positions[nextException]! : -1;
+          continue;
+        }
+        const context = constant ? 0 : contextAt(left, quantized, i, strides, count);
+        const q = quantized[i]!;
+        left = q;
+        if (signs?.[i] === 1) {
+          encoder.encode(0, context);
+          continue;
+        }
+        // Branch-free token of q (§7.2.4): 2m − 1 for +m, 2m for −m, 0 for 0; octaves from m = 16.
+        const negative = q >>> 31;
+        const m = (q ^ -negative) + negative;
+        let token = 2 * m - 1 + negative;
+        token &= ~(token >> 31);
+        let octave = 0;
+        if (m >= 16) {
+          octave = 31 - Math.clz32(m);
+          token = DIRECT_TOKENS + 2 * (octave - 4) + negative;
+        }
+        encoder.encode(signs ? 1 + 2 * token + (signs[i]! >>> 1) : token, context);
+        if (octave > 0) encoder.encodeBits(m - (1 << octave), octave);
+      }
     }
-    this.encoder.encode(this.log ? 1 + 2 * token + (negative ? 1 : 0) : token, context);
-    if (octave > 0) this.encoder.encodeBits(m - 2 ** octave, octave);
   }
 
   finish(): Uint8Array {

@@ -5,7 +5,7 @@ import type { NumericArray, NumericDType } from '../dataset.ts';
 import { allocateArray } from '../dataset.ts';
 import { formatErrors } from '../errors.ts';
 import type { DenseNetwork } from '../model/dense-network.ts';
-import { contextOf, RowWalk } from './contexts.ts';
+import { RowWalk } from './contexts.ts';
 import type { Exceptions } from './exceptions.ts';
 import { canonicalExp2 } from './exp2.ts';
 import type { PredictorSpec } from './predictors.ts';
@@ -49,6 +49,29 @@ export interface EncodedStream {
 
 /** Largest quantization index stored; beyond it the value is an exception. */
 const MAX_INDEX = 2 ** 30;
+/** log2(1 + k/256), k = 0 … 256: the table of approximateLog2. */
+const LOG2_TABLE = Float64Array.from({ length: 257 }, (_, k) => Math.log2(1 + k / 256));
+const LOG2_VALUE = new Float64Array(1);
+const LOG2_WORDS = new Uint32Array(LOG2_VALUE.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
+
+/**
+ * log2 x for x > 0 to within ~3e-6 (a table and linear interpolation on the top 20 mantissa bits), 3×
+ * faster than Math.log2. The encoder only guesses the nearest index with it: the guess is checked
+ * exactly, and a wrong one goes to the full path, which uses Math.log2.
+ */
+function approximateLog2(x: number): number {
+  LOG2_VALUE[0] = x;
+  const high = LOG2_WORDS[HIGH_WORD]!;
+  const exponent = high >>> 20;
+  if (exponent === 0 || exponent === 2047) return Math.log2(x); // subnormal, Inf, NaN
+  const index = (high >>> 12) & 255;
+  const t = (high & 4095) / 4096;
+  const below = LOG2_TABLE[index]!;
+  return exponent - 1023 + below + (LOG2_TABLE[index + 1]! - below) * t;
+}
+
 /** The log domain's sign codes (0 positive, 1 zero, 2 negative) as factors. */
 const SIGN_FACTOR = Float64Array.of(1, 0, -1);
 
@@ -59,13 +82,19 @@ const SIGN_FACTOR = Float64Array.of(1, 0, -1);
  */
 let scratchWorking = new Float64Array(0);
 let scratchQuantized = new Int32Array(0);
+let scratchInput = new Float64Array(0);
 
-function scratch(n: number): { working: Float64Array; quantized: Int32Array } {
+function scratch(n: number): { working: Float64Array; quantized: Int32Array; input: Float64Array } {
   if (scratchWorking.length < n) {
     scratchWorking = new Float64Array(n);
     scratchQuantized = new Int32Array(n);
+    scratchInput = new Float64Array(n);
   }
-  return { working: scratchWorking, quantized: scratchQuantized };
+  return {
+    working: scratchWorking,
+    quantized: scratchQuantized,
+    input: scratchInput.length === n ? scratchInput : scratchInput.subarray(0, n),
+  };
 }
 
 /** The output value for working value `w` (§7.2.2): cast to the dtype after undoing the domain. */
@@ -120,78 +149,103 @@ export function encodeQuantizedStream(
   const { slack } = inputs;
   const predictor = new BlockPredictor(params.predictor, shape, inputs.predictions, inputs.network);
   const walk = new RowWalk(shape);
-  const { working, quantized } = scratch(n);
+  const { working, quantized, input } = scratch(n);
+  // One element type for every dtype: loads from arrays of several types in one loop are megamorphic.
+  input.set(values as Float64Array);
   const log = params.domain === 'log';
-  const sink: ResidualSink =
-    params.coder === 'rans' ? new RansSink(log, n) : new RangeSink(log, Math.max(1024, n >> 2));
+  const signs = log ? new Uint8Array(n) : undefined;
   const exceptionPositions: number[] = [];
-  const { step } = params;
-  const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
-  const input = values as Float64Array;
+  const { step, coder } = params;
+  const { absolute, relative } = tolerance;
   const float32 = dtype === 'float32';
   const float64 = dtype === 'float64';
 
+  // Pass 1, in C order: each value's index (or an exception) from its prediction, which reads the
+  // working values decoded so far, exactly as the decoder will compute them.
+  const quantizeAny = (i: number, prediction: number) => {
+    const value = input[i]!;
+    let exception = !Number.isFinite(value) || (value === 0 && 1 / value < 0);
+    working[i] = prediction;
+    quantized[i] = 0;
+    if (!exception && log && value === 0) {
+      signs![i] = 1;
+      return;
+    }
+    if (!exception) {
+      const allowed = absolute + relative * Math.abs(value);
+      const target = log ? Math.log2(Math.abs(value)) : value;
+      const nearest = Math.round((target - prediction) / step);
+      exception = true;
+      // The nearest index first, then its neighbours: floating-point rounding can push the nearest
+      // one just past the bound, never both of its neighbours.
+      for (let k = 0; k < 3; k++) {
+        const candidate = k === 0 ? nearest : k === 1 ? nearest + 1 : nearest - 1;
+        if (Math.abs(candidate) > MAX_INDEX) continue;
+        const wc = prediction + candidate * step;
+        const out = log
+          ? reconstruct(wc, value < 0, params, cast)
+          : float32
+            ? Math.fround(wc)
+            : float64
+              ? wc
+              : cast(wc);
+        if (
+          Math.abs(out - value) <= allowed &&
+          withinSlack(wc, value, allowed, i, slack, log, params, cast)
+        ) {
+          quantized[i] = candidate;
+          working[i] = wc;
+          if (signs) signs[i] = value < 0 ? 2 : 0;
+          exception = false;
+          break;
+        }
+      }
+    }
+    if (exception) exceptionPositions.push(i);
+  };
+  // The common case first, small enough for V8 to inline into the prediction loop: a finite, non-zero
+  // float whose nearest index holds (in the log domain, of log2|x|, its sign coded apart). Anything
+  // else (±0, NaN, ±Inf, a miss, integers, slack) takes the full path, which tries that index first.
+  const simple = (float32 || float64) && slack === undefined;
+  // × 1/step instead of ÷ step: the division's latency sits on the chain from one value to the next. A
+  // product that rounds the other way only makes the check below fail over to the full path.
+  const inverseStep = 1 / step;
+  const quantizeAt = (i: number, prediction: number) => {
+    const value = input[i]!;
+    if (simple && value !== 0 && value - value === 0) {
+      const magnitude = Math.abs(value);
+      const nearest = Math.round(((log ? approximateLog2(magnitude) : value) - prediction) * inverseStep);
+      const w = prediction + nearest * step;
+      // |cast(±exp2(w)) − x| = |cast(exp2(w)) − |x||: rounding to float32 is symmetric.
+      const decoded = log ? canonicalExp2(w) : w;
+      if (
+        Math.abs((float32 ? Math.fround(decoded) : decoded) - (log ? magnitude : value)) <=
+          absolute + relative * magnitude &&
+        Math.abs(nearest) <= MAX_INDEX
+      ) {
+        working[i] = w;
+        quantized[i] = nearest;
+        if (signs) signs[i] = value < 0 ? 2 : 0;
+        return;
+      }
+    }
+    quantizeAny(i, prediction);
+  };
   for (let row = 0; row < walk.rows; row++) {
     walk.enter(row);
     predictor.startRow(walk.rowIndex);
-    const base = row * walk.rowLength;
-    for (let x = 0; x < walk.rowLength; x++) {
-      const i = base + x;
-      const value = Number(input[i]);
-      const prediction = predictor.at(working, i, x);
-      const context = constant ? 0 : contextOf(quantized, i, x, walk);
-      const allowed = tolerance.absolute + tolerance.relative * Math.abs(value);
-      let exception = !Number.isFinite(value) || (value === 0 && 1 / value < 0);
-      let q = 0;
-      let w = prediction;
-      if (!exception && log && value === 0) {
-        sink.zero(context);
-        working[i] = prediction;
-        quantized[i] = 0;
-        continue;
-      }
-      if (!exception) {
-        const target = log ? Math.log2(Math.abs(value)) : value;
-        const nearest = Math.round((target - prediction) / step);
-        exception = true;
-        // The nearest index first, then its neighbours: floating-point rounding can push the nearest
-        // one just past the bound, never both of its neighbours.
-        for (let k = 0; k < 3; k++) {
-          const candidate = k === 0 ? nearest : k === 1 ? nearest + 1 : nearest - 1;
-          if (Math.abs(candidate) > MAX_INDEX) continue;
-          const wc = prediction + candidate * step;
-          const out = log
-            ? reconstruct(wc, value < 0, params, cast)
-            : float32
-              ? Math.fround(wc)
-              : float64
-                ? wc
-                : cast(wc);
-          if (
-            Math.abs(out - value) <= allowed &&
-            withinSlack(wc, value, allowed, i, slack, log, params, cast)
-          ) {
-            q = candidate;
-            w = wc;
-            exception = false;
-            break;
-          }
-        }
-      }
-      if (exception) {
-        exceptionPositions.push(i);
-        working[i] = prediction;
-        quantized[i] = 0;
-        continue;
-      }
-      sink.index(q, value < 0, context);
-      working[i] = w;
-      quantized[i] = q;
-    }
+    predictor.quantizeRow(working, row * walk.rowLength, walk.rowLength, quantizeAt);
   }
+
+  // Pass 2: the indices, entropy-coded in their contexts (which depend on indices only).
   const positions = Uint32Array.from(exceptionPositions);
+  const sink: ResidualSink = coder === 'rans' ? new RansSink(log, n) : new RangeSink(Math.max(1024, n >> 2));
+  const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
+  walk.reset();
+  sink.writeIndices(quantized, signs, walk, positions, constant);
   const exceptionValues = allocateArray(dtype, positions.length);
-  for (let k = 0; k < positions.length; k++) (exceptionValues as Float64Array)[k] = input[positions[k]!]!;
+  for (let k = 0; k < positions.length; k++)
+    (exceptionValues as Float64Array)[k] = values[positions[k]!]! as number;
   return { residuals: sink.finish(), exceptions: { positions, values: exceptionValues } };
 }
 
@@ -250,6 +304,7 @@ export function decodeQuantizedStream(
 
   source.readIndices(quantized, signs, walk, positions, constant);
   source.finish();
+  // Pass 2: the working values, row by row.
   walk.reset();
   for (let row = 0; row < walk.rows; row++) {
     walk.enter(row);
