@@ -87,8 +87,22 @@ export class BitReader {
     this.position = start;
   }
 
-  /** `count` bits (≤ 32) as an unsigned number, taken a byte's worth at a time. */
+  /** `count` bits (≤ 32) as an unsigned number. */
   read(count: number): number {
+    const byte = this.position >>> 3;
+    if (count <= 25 && byte + 3 < this.bytes.length) {
+      // The common case in one step: the 4 bytes from the current one hold all the bits asked for.
+      const b = this.bytes;
+      const window = (b[byte]! << 24) | (b[byte + 1]! << 16) | (b[byte + 2]! << 8) | b[byte + 3]!;
+      const value = count === 0 ? 0 : (window << (this.position & 7)) >>> (32 - count);
+      this.position += count;
+      return value;
+    }
+    return this.readSlowly(count);
+  }
+
+  /** read(), a byte's worth at a time: near the end of the bytes, and for more than 25 bits. */
+  private readSlowly(count: number): number {
     let value = 0;
     let left = count;
     while (left > 0) {
@@ -268,9 +282,10 @@ export class RansEncoder {
  */
 export class RansDecoder {
   /**
-   * Per context, its table's 4096 slots from `base[c]`: bits 0–7 the symbol, 8–19 frequency − 1, 20–31
-   * the slot's distance from the symbol's first slot. Unused contexts share an all-zero table, so damaged
-   * input decodes something (then fails the end check) instead of crashing.
+   * Per context, its table's 2048 slots from `base[c]`: bits 0–7 the symbol, 8–19 frequency − 1, 20–31
+   * the slot's distance from the symbol's first slot. Contexts without a table use the first table (or
+   * all-zero slots when there is none), so damaged input decodes something (then fails the end check)
+   * instead of crashing.
    */
   readonly slots: Int32Array;
   readonly base: Int32Array;
@@ -330,16 +345,16 @@ export class RansDecoder {
     this.rawStart = this.wordEnd;
     this.raw = new BitReader(bytes, this.wordEnd * 8);
 
-    this.slots = new Int32Array((tables.length + 1) * TOTAL);
+    this.slots = new Int32Array(Math.max(1, tables.length) * TOTAL);
     tables.forEach((table, t) => {
-      let slot = (t + 1) * TOTAL;
+      let slot = t * TOTAL;
       for (let s = 0; s < table.length; s++) {
         const f = table[s]!;
         const entry = s | ((f - 1) << 8);
         for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << 20);
       }
     });
-    this.base = Int32Array.from(tableOf, (t) => (t + 1) * TOTAL);
+    this.base = Int32Array.from(tableOf, (t) => Math.max(0, t) * TOTAL);
   }
 
   /** The next symbol, coded in `context`. */
