@@ -8,7 +8,7 @@ import type { BoundSpec } from './error-bound.ts';
 import type { ResidualCoder } from './plan.ts';
 import { EXACT, quantizedPlan, withCoder } from './plan.ts';
 import { edgeGroups, enoughToFit, fitFallbacks } from './stencil-fallbacks.ts';
-import { fitStencil, STENCIL_OFFSETS, selectOffsets } from './stencil-fit.ts';
+import { farthestFirst, fitStencil, STENCIL_OFFSETS, selectOffsets } from './stencil-fit.ts';
 
 /** Edge groups (by which neighbours they have) that may get a fallback stencil, largest first. */
 const FALLBACK_CANDIDATES = 12;
@@ -71,13 +71,16 @@ export function planField(
       return result;
     };
     const lorenzoReconstruction = toWorkingDomain(best.decoded as NumericArray, log);
-    let chosenOffsets = candidates;
+    // Farthest neighbour first: the sum's order is the file's to choose, and with the value just before
+    // last, the rest of the sum does not wait for it (a shorter chain from one value to the next).
+    const ordered = farthestFirst(candidates, box.count);
+    let chosenOffsets = ordered;
     if (options.maxTaps !== undefined && options.maxTaps < candidates.length) {
       // The neighbours in least-squares order; how many of them pays best, a trial decides.
-      const order = selectOffsets(working, lorenzoReconstruction, box.count, candidates, options.maxTaps);
+      const order = selectOffsets(working, lorenzoReconstruction, box.count, ordered, options.maxTaps);
       let fewest = Number.POSITIVE_INFINITY;
       for (let taps = 1; taps <= order.length; taps++) {
-        const offsets = candidates.filter((o) => order.slice(0, taps).includes(o));
+        const offsets = ordered.filter((o) => order.slice(0, taps).includes(o));
         const bytes =
           attempt(
             lorenzoReconstruction,

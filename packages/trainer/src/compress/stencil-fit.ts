@@ -34,6 +34,18 @@ function causalBox(t: number, y: number, x: number, extra: number[][]): number[]
 }
 
 /**
+ * `offsets` sorted by how far back in C order they reach in a block of `shape`, farthest first (ties keep
+ * their order). SPEC.md sums a stencil in list order, so every term waits for the previous one; with the
+ * nearest neighbour — the value decoded just before — last, the terms before it can be summed while that
+ * value is still being decoded, in the encoder and in every decoder.
+ */
+export function farthestFirst(offsets: readonly number[][], shape: readonly number[]): number[][] {
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const flat = (o: readonly number[]) => o.reduce((n, v, d) => n + v * strides[d]!, 0);
+  return [...offsets].sort((a, b) => flat(a) - flat(b));
+}
+
+/**
  * Least-squares weights predicting `target[i]` from `source[i + offset]` over every interior point of a
  * C-order array of `shape`. `source` is the data the decoder will see (the reconstruction, once known).
  * Returns undefined when the system is singular or there are too few points.
