@@ -71,11 +71,13 @@ export function planField(
       return result;
     };
     const lorenzoReconstruction = toWorkingDomain(best.decoded as NumericArray, log);
-    // Farthest neighbour first: the sum's order is the file's to choose, and with the value just before
-    // last, the rest of the sum does not wait for it (a shorter chain from one value to the next).
-    const ordered = farthestFirst(candidates, box.count);
-    let chosenOffsets = ordered;
+    let chosenOffsets = candidates;
     if (options.maxTaps !== undefined && options.maxTaps < candidates.length) {
+      // Farthest neighbour first: the sum's order is the file's to choose, and with the value just
+      // before last, the rest of a short sum does not wait for it (a shorter chain from one value to
+      // the next; long stencils are limited by the number of terms instead, and keep their order, on
+      // which the edge groups of the fallbacks depend).
+      const ordered = farthestFirst(candidates, box.count);
       // The neighbours in least-squares order; how many of them pays best, a trial decides.
       const order = selectOffsets(working, lorenzoReconstruction, box.count, ordered, options.maxTaps);
       let fewest = Number.POSITIVE_INFINITY;
