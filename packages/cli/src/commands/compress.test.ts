@@ -151,3 +151,44 @@ describe('baler compress FIELD --model DIR', () => {
     expect(mismatch.err).toMatch(/has rank 2, but the model predicts blocks of \[1 × 8 × 8\] \(rank 3\)/);
   }, 60_000);
 });
+
+describe('baler compress --fast-decode', () => {
+  it('writes format 1.3 quantized-rans with a short stencil, which @baler/decoder decodes within the bound', async () => {
+    const field = framePatternField(30, 12, 16, 5);
+    const input = join(dir, 'frames.npy');
+    const out = join(dir, 'fast.baler');
+    await writeDataFile(input, field);
+    const compressed = await run(['compress', input, '-o', out, '-e', 'abs=1e-3', '--fast-decode', '--json']);
+    expect(compressed.code).toBe(0);
+    const reader = await openFile(out);
+    try {
+      expect(reader.file.version).toEqual({ major: 1, minor: 3 });
+      const method = reader.file.metadata.kind === 'field' ? reader.file.metadata.method : undefined;
+      expect(method?.name).toBe('quantized-rans');
+      const predictor = (method as { predictor?: { name: string; offsets?: number[][] } }).predictor;
+      expect(predictor?.offsets?.length ?? 0).toBeLessThanOrEqual(8);
+      const decoded = (await reader.read()) as Field;
+      const a = field.data as Float64Array;
+      const b = decoded.data as Float64Array;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+      expect(worst).toBeLessThanOrEqual(1e-3);
+    } finally {
+      await reader.close();
+    }
+    // No network competes under --fast-decode: asking for one is a usage error, exit 2.
+    const both = await run([
+      'compress',
+      input,
+      '-o',
+      join(dir, 'x.baler'),
+      '-e',
+      'abs=1e-3',
+      '--fast-decode',
+      '-m',
+      dir,
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--fast-decode plans without networks/);
+  });
+});
