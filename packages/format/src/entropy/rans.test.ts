@@ -149,6 +149,39 @@ describe('static rANS (SPEC.md §10.6)', () => {
     malformed(overBytes, 1, 4);
   });
 
+  it('rejects what the spec rejects even where the state would end well (found by review)', () => {
+    const expectMalformed = (run: () => void, reason: RegExp) => {
+      try {
+        run();
+      } catch (error) {
+        expect((error as BalerError)._tag).toBe('MalformedSection');
+        expect((error as Error).message).toMatch(reason);
+        return;
+      }
+      throw new Error('accepted a malformed stream');
+    };
+    // A frequency of 66,560 must not wrap (as a u16) into 1,024: the header is refused.
+    const items: Coded[] = [
+      { context: 0, symbol: 0 },
+      { context: 0, symbol: 1 },
+    ];
+    const header = new BitWriter();
+    header.writeGamma(2);
+    header.writeGamma(2);
+    header.writeGamma(66_561);
+    const head = header.finish();
+    const wrapped = Uint8Array.of(...head, 0, 0, 1, 0, 0, 0, 0, 0);
+    expectMalformed(() => decode(wrapped, items, 1, 2), /frequencies add up to 2048 or more/);
+    // Symbols decoded in a context without a table: the stream is refused, however its state ends.
+    const inZero = encode(items, 2, 2);
+    const inOne = items.map((item) => ({ ...item, context: 1 }));
+    expectMalformed(() => decode(inZero, inOne, 2, 2), /context without a table/);
+    const none = new BitWriter();
+    for (let c = 0; c < 27; c++) none.writeGamma(1);
+    const noTables = Uint8Array.of(...none.finish(), 0, 0, 0, 8, 0, 0, 0, 0);
+    expectMalformed(() => decode(noTables, [{ context: 0, symbol: 0 }], 27, 85), /context without a table/);
+  });
+
   it('never crashes or loops on damaged streams: each flip decodes or fails with MalformedSection', () => {
     const items = randomItems(3000, 27, 85, 11);
     const bytes = encode(items, 27, 85);
@@ -196,5 +229,9 @@ describe('static rANS (SPEC.md §10.6)', () => {
     expect(reader.overrun).toBe(false);
     expect(reader.read(8)).toBe(0);
     expect(reader.overrun).toBe(true);
+    // Positions past 2^32 bits (sections up to 2^30 bytes) do not wrap around to the start.
+    const far = new BitReader(Uint8Array.of(0x11, 0x22, 0x33, 0x44), 2 ** 32 + 8);
+    expect(far.read(8)).toBe(0);
+    expect(far.overrun).toBe(true);
   });
 });

@@ -5,16 +5,22 @@
 // adapt within a stream.
 //
 // The state x lives in [2^16, 2^32). Decoding symbol s with frequency f and cumulative frequency c:
-// x ← f·(x >> 12) + (x mod 4096) − c, then one 16-bit word is shifted in if x < 2^16. The encoder runs
+// x ← f·(x >> 11) + (x mod 2048) − c, then one 16-bit word is shifted in if x < 2^16. The encoder runs
 // the inverse over the symbols in reverse order, so the decoder reads its words forwards. The decoder's
 // final state must be the encoder's initial 2^16 and every word must be consumed: a cheap end-to-end
 // check that catches most damage the section CRC did not.
 import { formatErrors } from '../errors.ts';
 
-/** Frequencies of a table sum to 2^12. */
+/** Frequencies of a table sum to 2^11. */
 export const RANS_PRECISION_BITS = 11;
 const TOTAL = 1 << RANS_PRECISION_BITS;
 export const RANS_SLOT_MASK = TOTAL - 1;
+/** Where a slot entry keeps the slot's distance from its symbol's first slot (bits 19–29). */
+export const RANS_SLOT_SHIFT = 8 + RANS_PRECISION_BITS;
+const SLOT_SHIFT = RANS_SLOT_SHIFT;
+/** The mark of slots of contexts without a table (bit 30 of a slot entry). */
+export const RANS_NO_TABLE = 1 << 30;
+const NO_TABLE = RANS_NO_TABLE;
 const SLOT_MASK = RANS_SLOT_MASK;
 /**
  * 1/f for every frequency: the encoder computes ⌊x / f⌋ as ⌊x × (1/f)⌋ (4× faster than dividing),
@@ -89,7 +95,8 @@ export class BitReader {
 
   /** `count` bits (≤ 32) as an unsigned number. */
   read(count: number): number {
-    const byte = this.position >>> 3;
+    // Math.floor, not >>> 3: a section may hold more than 2^32 bits.
+    const byte = Math.floor(this.position / 8);
     if (count <= 25 && byte + 3 < this.bytes.length) {
       // The common case in one step: the 4 bytes from the current one hold all the bits asked for.
       const b = this.bytes;
@@ -106,7 +113,7 @@ export class BitReader {
     let value = 0;
     let left = count;
     while (left > 0) {
-      const byte = this.position >>> 3;
+      const byte = Math.floor(this.position / 8);
       const available = 8 - (this.position & 7);
       const take = Math.min(available, left);
       const bits =
@@ -138,7 +145,7 @@ export class BitReader {
 }
 
 /**
- * Frequencies summing to 2^12 for symbol counts `counts` (not all zero): every counted symbol gets at
+ * Frequencies summing to 2^11 for symbol counts `counts` (not all zero): every counted symbol gets at
  * least 1, every other symbol 0, and the rest in proportion to its count.
  */
 export function normalizeFrequencies(counts: ArrayLike<number>): Uint16Array {
@@ -282,15 +289,17 @@ export class RansEncoder {
  */
 export class RansDecoder {
   /**
-   * Per context, its table's 2048 slots from `base[c]`: bits 0–7 the symbol, 8–19 frequency − 1, 20–31
-   * the slot's distance from the symbol's first slot. Contexts without a table use the first table (or
-   * all-zero slots when there is none), so damaged input decodes something (then fails the end check)
-   * instead of crashing.
+   * Per context, its table's 2048 slots from `base[c]`: bits 0–7 the symbol, 8–18 frequency − 1, 19–29
+   * the slot's distance from the symbol's first slot, bit 30 NO_TABLE. Contexts without a table share
+   * slots that decode symbol 0 and leave the state as it is, marked NO_TABLE: a decoder ORs every entry
+   * it uses into `seen`, and finish() rejects the stream if a marked one was among them.
    */
   readonly slots: Int32Array;
   readonly base: Int32Array;
   /** The state, a u32 held as its int32 bit pattern so that V8 keeps it an integer (3× faster). */
   x: number;
+  /** The OR of every slot entry used: bit 30 (NO_TABLE) set when a context without a table was. */
+  seen = 0;
   wordAt: number;
   readonly wordEnd: number;
   private readonly raw: BitReader;
@@ -324,10 +333,12 @@ export class RansDecoder {
       const table = new Uint16Array(length);
       let sum = 0;
       for (let s = 0; s < length - 1; s++) {
-        table[s] = gamma() - 1;
-        sum += table[s]!;
+        // Checked before it is stored: a Uint16Array would wrap a damaged 66,561 into a valid 1,025.
+        const frequency = gamma() - 1;
+        sum += frequency;
+        if (sum >= TOTAL) fail(`its frequencies add up to ${TOTAL} or more before the last`);
+        table[s] = frequency;
       }
-      if (sum >= TOTAL) fail(`its frequencies add up to more than ${TOTAL}`);
       table[length - 1] = TOTAL - sum;
       tableOf[c] = tables.length;
       tables.push(table);
@@ -345,24 +356,34 @@ export class RansDecoder {
     this.rawStart = this.wordEnd;
     this.raw = new BitReader(bytes, this.wordEnd * 8);
 
-    this.slots = new Int32Array(Math.max(1, tables.length) * TOTAL);
+    const withoutTable = tables.length;
+    this.slots = new Int32Array((tables.length + (tableOf.includes(-1) ? 1 : 0)) * TOTAL);
     tables.forEach((table, t) => {
       let slot = t * TOTAL;
       for (let s = 0; s < table.length; s++) {
         const f = table[s]!;
         const entry = s | ((f - 1) << 8);
-        for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << 20);
+        for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << SLOT_SHIFT);
       }
     });
-    this.base = Int32Array.from(tableOf, (t) => Math.max(0, t) * TOTAL);
+    if (tableOf.includes(-1)) {
+      // Symbol 0 with frequency 2048 in every slot: x ← 2048·(x >> 11) + slot = x.
+      const at = withoutTable * TOTAL;
+      for (let k = 0; k < TOTAL; k++) this.slots[at + k] = NO_TABLE | ((TOTAL - 1) << 8) | (k << SLOT_SHIFT);
+    }
+    this.base = Int32Array.from(tableOf, (t) => (t < 0 ? withoutTable : t) * TOTAL);
   }
 
   /** The next symbol, coded in `context`. */
   decode(context: number): number {
     let x = this.x;
     const entry = this.slots[this.base[context]! + (x & SLOT_MASK)]!;
-    // f·(x >> 12) + bias < 2^32: imul's wrapped product is the exact u32 bit pattern.
-    x = (Math.imul(((entry >>> 8) & SLOT_MASK) + 1, x >>> RANS_PRECISION_BITS) + (entry >>> 20)) | 0;
+    this.seen |= entry;
+    // f·(x >> 11) + bias < 2^32: imul's wrapped product is the exact u32 bit pattern.
+    x =
+      (Math.imul(((entry >>> 8) & SLOT_MASK) + 1, x >>> RANS_PRECISION_BITS) +
+        ((entry >>> SLOT_SHIFT) & SLOT_MASK)) |
+      0;
     if (x >>> 16 === 0) {
       const at = this.wordAt;
       // Past the end reads zeros; finish() then reports the damage.
@@ -381,6 +402,8 @@ export class RansDecoder {
 
   /** Throws unless the stream ended exactly where the encoder ended it. */
   finish(): void {
+    if (this.seen & NO_TABLE)
+      throw formatErrors.malformedSection(this.label, 'a value is coded in a context without a table');
     if (this.x >>> 0 !== STATE_LOW || this.wordAt !== this.wordEnd)
       throw formatErrors.malformedSection(this.label, 'its rANS stream does not end where it should');
     if (this.raw.overrun || this.raw.byteEnd !== this.bytes.length)

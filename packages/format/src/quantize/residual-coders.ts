@@ -4,7 +4,13 @@
 // one pass (the first of decodeQuantizedStream's three), as contexts depend on indices only.
 import { SignedIntegerModel } from '../entropy/integer-model.ts';
 import { createBitStates, RangeDecoder, RangeEncoder } from '../entropy/range-coder.ts';
-import { RANS_PRECISION_BITS, RANS_SLOT_MASK, RansDecoder, RansEncoder } from '../entropy/rans.ts';
+import {
+  RANS_PRECISION_BITS,
+  RANS_SLOT_MASK,
+  RANS_SLOT_SHIFT,
+  RansDecoder,
+  RansEncoder,
+} from '../entropy/rans.ts';
 import { formatErrors } from '../errors.ts';
 import type { RowWalk } from './contexts.ts';
 import { CONTEXTS, contextAt, contextOf } from './contexts.ts';
@@ -224,7 +230,7 @@ export class RansSource implements ResidualSource {
   ): void {
     const decoder = this.decoder;
     const { slots, base: table, bytes, wordEnd } = decoder;
-    let { x: state, wordAt } = decoder;
+    let { x: state, wordAt, seen } = decoder;
     const { rowLength } = walk;
     const strides = walk.neighbourStrides;
     let nextException = 0;
@@ -246,8 +252,10 @@ export class RansSource implements ResidualSource {
         // The decoder's decode(), inlined with its state in locals (SPEC.md §10.6.3).
         const context = constant ? 0 : contextAt(left, quantized, i, strides, count);
         const entry = slots[table[context]! + (state & RANS_SLOT_MASK)]!;
+        seen |= entry;
         state =
-          (Math.imul(((entry >>> 8) & RANS_SLOT_MASK) + 1, state >>> RANS_PRECISION_BITS) + (entry >>> 20)) |
+          (Math.imul(((entry >>> 8) & RANS_SLOT_MASK) + 1, state >>> RANS_PRECISION_BITS) +
+            ((entry >>> RANS_SLOT_SHIFT) & RANS_SLOT_MASK)) |
           0;
         if (state >>> 16 === 0) {
           const word = wordAt + 1 < wordEnd ? bytes[wordAt]! | (bytes[wordAt + 1]! << 8) : 0;
@@ -277,6 +285,7 @@ export class RansSource implements ResidualSource {
       }
     }
     decoder.x = state;
+    decoder.seen = seen;
     decoder.wordAt = wordAt;
   }
 

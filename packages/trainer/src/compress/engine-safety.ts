@@ -28,7 +28,8 @@ export async function engineSafeCandidate<C extends { plans: StreamPlan[]; decod
   const safe: StreamPlan[] = [];
   for (const plan of plans) {
     const method = plan.method as { name: string; step?: number; predictor?: ModelPredictor };
-    const slack = method.name === 'quantized' && method.predictor ? slackOf(method.predictor) : undefined;
+    const quantized = method.name === 'quantized' || method.name === 'quantized-rans';
+    const slack = quantized && method.predictor ? slackOf(method.predictor) : undefined;
     if (slack === undefined) {
       safe.push(plan);
       continue;

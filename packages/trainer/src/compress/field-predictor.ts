@@ -80,6 +80,8 @@ export function planField(
       const ordered = farthestFirst(candidates, box.count);
       // The neighbours in least-squares order; how many of them pays best, a trial decides.
       const order = selectOffsets(working, lorenzoReconstruction, box.count, ordered, options.maxTaps);
+      // At most maxTaps neighbours even if no fit below succeeds (then Lorenzo wins the trials anyway).
+      chosenOffsets = ordered.filter((o) => order.includes(o));
       let fewest = Number.POSITIVE_INFINITY;
       for (let taps = 1; taps <= order.length; taps++) {
         const offsets = ordered.filter((o) => order.slice(0, taps).includes(o));
