@@ -26,10 +26,13 @@ export interface ColdStart {
   openReadMs: number;
 }
 
-/** Bundles `@baler/decoder/node` as a published package would ship it: one ES module, dependencies inlined. */
-export async function buildNodeEntry(outfile: string): Promise<string> {
+/**
+ * Bundles `@baler/decoder/node` (or, with `entry` 'index', `@baler/decoder` itself) as a published package
+ * would ship it: one ES module, dependencies inlined.
+ */
+export async function buildNodeEntry(outfile: string, entry: 'node' | 'index' = 'node'): Promise<string> {
   await build({
-    entryPoints: [fileURLToPath(new URL('../src/node.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`../src/${entry}.ts`, import.meta.url))],
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -79,4 +82,34 @@ export function measureColdStart(
     importMs: median((s) => s.importMs),
     openReadMs: median((s) => s.openReadMs),
   };
+}
+
+/**
+ * Steady-state decode throughput of `file` (MB of float32 per second of reader.read(), median of `runs`)
+ * in a fresh process that imports `entry` (the bundled @baler/decoder) and opens the file's bytes in
+ * memory: decoding alone, unaffected by disk reads and by what this benchmark did before. It decodes for
+ * a second first, so that the JIT has optimised the loops (on a 0.6 MB file, a couple of warm-up reads
+ * leave them ~20 % slower).
+ */
+export function measureThroughput(entry: string, file: string, runs: number): number {
+  const child = `
+const { readFileSync } = await import('node:fs');
+const { openBytes } = await import(process.env.BALER_DECODER);
+const reader = await openBytes(readFileSync(process.env.BALER_FILE));
+for (const start = performance.now(); performance.now() - start < 1000; ) await reader.read();
+const seconds = [];
+for (let i = 0; i < Number(process.env.BALER_RUNS); i++) {
+  const start = performance.now();
+  await reader.read();
+  seconds.push((performance.now() - start) / 1000);
+}
+seconds.sort((a, b) => a - b);
+console.log(JSON.stringify(reader.info.float32Bytes / 1e6 / seconds[seconds.length >> 1]));
+`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', child], {
+    env: { ...process.env, BALER_DECODER: entry, BALER_FILE: file, BALER_RUNS: String(runs) },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`the throughput child failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as number;
 }

@@ -12,7 +12,7 @@ import { buildBrowserBundle } from '../scripts/build.ts';
 import { CHROMIUM } from '../scripts/chromium.ts';
 import { openBytes } from '../src/index.ts';
 import { measureInChromium } from './chromium.ts';
-import { buildNodeEntry, measureColdStart, measureEmptyNode } from './cold-start.ts';
+import { buildNodeEntry, measureColdStart, measureEmptyNode, measureThroughput } from './cold-start.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = join(ROOT, 'packages/cli/bin/baler.js');
@@ -39,10 +39,6 @@ const FILES = [
   ...CASES.map((c) => ({ ...c, label: `${c.label}, --no-learn`, flags: ['--no-learn'] })),
   { ...CASES[1]!, name: 'cfd-4-net', label: 'CFD abs=1e-4, default (stencil network)', flags: [] },
 ];
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
-}
 
 /** Writes a .baler file with the real command line, which compresses through compressDataset. */
 function compress(input: string, bound: string, output: string, flags: string[] = ['--fast-decode']): void {
@@ -76,6 +72,7 @@ try {
   ]);
 
   const nodeEntry = await buildNodeEntry(join(dir, 'node.mjs'));
+  const bytesEntry = await buildNodeEntry(join(dir, 'index.mjs'), 'index');
   const cold = measureColdStart(nodeEntry, join(dir, 'sample.baler'), RUNS);
   rows.push([
     'cold start, fresh node: import + open + first chunk (sample, bundled entry)',
@@ -98,16 +95,7 @@ try {
   for (const f of FILES) {
     const bytes = await readFile(join(dir, `${f.name}.baler`));
     const reader = await openBytes(bytes);
-    // Steady state: decode for a second first, so that the JIT has optimised the loops (on a 0.6 MB
-    // file, two warm-up reads measure code that is still being compiled: ~20 % slower).
-    for (const start = performance.now(); performance.now() - start < 1000; ) await reader.read();
-    const seconds: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const start = performance.now();
-      await reader.read();
-      seconds.push((performance.now() - start) / 1000);
-    }
-    const rate = reader.info.float32Bytes / 1e6 / median(seconds);
+    const rate = measureThroughput(bytesEntry, join(dir, `${f.name}.baler`), RUNS);
     sizes.push(`${f.label}: ${bytes.length} bytes, ${reader.info.ratioToFloat32.toFixed(2)}× vs float32`);
     rows.push([
       `decode in Node, 1 core, ${f.label}`,
@@ -145,7 +133,7 @@ try {
       `bundle ${kb(bundle.bytes)} minified before gzip.`,
   );
   console.log(
-    `MB/s = float32 bytes of the decoded array (10^6 B) per second of reader.read(); files written by baler compress:`,
+    `MB/s = float32 bytes of the decoded array (10^6 B) per second of reader.read(), in Node each file in a fresh process (bundled @baler/decoder, bytes in memory); files written by baler compress:`,
   );
   for (const s of sizes) console.log(`  ${s}`);
 } finally {

@@ -70,6 +70,14 @@ export function datasetsIdentical(a: Dataset, b: Dataset): boolean {
   });
 }
 
+/** max |decoded − original| over the values of two fields of the same shape. */
+export function maxAbsoluteError(original: Field, decoded: Field): number {
+  let worst = 0;
+  for (let i = 0; i < original.data.length; i++)
+    worst = Math.max(worst, Math.abs(Number(original.data[i]) - Number(decoded.data[i])));
+  return worst;
+}
+
 export function bytesEqual(a: NumericArray, b: NumericArray): boolean {
   if (a.byteLength !== b.byteLength) return false;
   const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFile } from '@baler/decoder/node';
 import type { Field } from '@baler/format';
-import { blockPatternField, framePatternField } from '@baler/format/testing';
+import { blockPatternField, framePatternField, maxAbsoluteError } from '@baler/format/testing';
 import { writeDataFile } from '@baler/trainer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCapturing as run } from '../test-support.ts';
@@ -69,11 +69,7 @@ describe('baler compress FIELD --model DIR', () => {
     try {
       const decoded = (await reader.read()) as Field;
       expect(decoded.shape).toEqual([240, 10, 14]);
-      const a = field.data as Float64Array;
-      const b = decoded.data as Float64Array;
-      let worst = 0;
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-      expect(worst).toBeLessThanOrEqual(1e-2);
+      expect(maxAbsoluteError(field, decoded)).toBeLessThanOrEqual(1e-2);
     } finally {
       await reader.close();
     }
@@ -128,10 +124,7 @@ describe('baler compress FIELD --model DIR', () => {
       expect(reader.file.metadata.decoder?.blocks?.shape).toEqual([1, 8, 8]);
       expect(reader.file.metadata.model).toMatchObject({ family: 'block-ae' });
       const decoded = (await reader.read()) as Field;
-      const a = field.data as Float64Array;
-      let worst = 0;
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - Number(decoded.data[i])));
-      expect(worst).toBeLessThanOrEqual(1e-2);
+      expect(maxAbsoluteError(field, decoded)).toBeLessThanOrEqual(1e-2);
     } finally {
       await reader.close();
     }
@@ -168,11 +161,7 @@ describe('baler compress --fast-decode', () => {
       const predictor = (method as { predictor?: { name: string; offsets?: number[][] } }).predictor;
       expect(predictor?.offsets?.length ?? 0).toBeLessThanOrEqual(8);
       const decoded = (await reader.read()) as Field;
-      const a = field.data as Float64Array;
-      const b = decoded.data as Float64Array;
-      let worst = 0;
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-      expect(worst).toBeLessThanOrEqual(1e-3);
+      expect(maxAbsoluteError(field, decoded)).toBeLessThanOrEqual(1e-3);
     } finally {
       await reader.close();
     }

@@ -93,3 +93,30 @@ export function contextAt(
   }
   return CONTEXT_OF_SUM[Math.min(sum, 15)]! * 3 + SIGN_CONTEXT[signs + MAX_RANK]!;
 }
+
+/**
+ * Visits every value of the walk's block in C order, `coded(i, x)` for a value with a coded index and
+ * `exception(i)` for one at `positions` (flat, increasing), which has none. The adaptive coder's loops
+ * use it; the rANS loops repeat its few lines to keep their hot bodies inline.
+ */
+export function forEachValue(
+  walk: RowWalk,
+  positions: Uint32Array,
+  coded: (i: number, x: number) => void,
+  exception: (i: number) => void = () => {},
+): void {
+  let nextException = 0;
+  let nextPosition = positions.length > 0 ? positions[0]! : -1;
+  for (let row = 0; row < walk.rows; row++) {
+    walk.enter(row);
+    const base = row * walk.rowLength;
+    for (let x = 0; x < walk.rowLength; x++) {
+      const i = base + x;
+      if (i === nextPosition) {
+        exception(i);
+        nextException++;
+        nextPosition = nextException < positions.length ? positions[nextException]! : -1;
+      } else coded(i, x);
+    }
+  }
+}

@@ -20,12 +20,16 @@ function randomStencil(rank: number, asked: number, random: () => number): Linea
   return { offsets, weights: offsets.map(() => random() * 2 - 1) };
 }
 
-/** SPEC.md §7.2 step 5 value by value: W[i] = at(i) + Q[i] × step, in C order. */
-function valueByValue(
+/**
+ * W[i] = prediction(i) + Q[i] × step over the block, row by row: value by value through `at` (SPEC.md
+ * §7.2 step 5 as written), or through `reconstructRow`.
+ */
+function reconstruct(
   spec: PredictorSpec,
   shape: number[],
   quantized: Int32Array,
   step: number,
+  how: 'value by value' | 'row by row',
 ): Float64Array {
   const predictor = new BlockPredictor(spec, shape);
   const walk = new RowWalk(shape);
@@ -33,22 +37,11 @@ function valueByValue(
   for (let row = 0; row < walk.rows; row++) {
     walk.enter(row);
     predictor.startRow(walk.rowIndex);
-    for (let x = 0; x < walk.rowLength; x++) {
-      const i = row * walk.rowLength + x;
-      working[i] = predictor.at(working, i, x) + quantized[i]! * step;
-    }
-  }
-  return working;
-}
-
-function rowByRow(spec: PredictorSpec, shape: number[], quantized: Int32Array, step: number): Float64Array {
-  const predictor = new BlockPredictor(spec, shape);
-  const walk = new RowWalk(shape);
-  const working = new Float64Array(quantized.length);
-  for (let row = 0; row < walk.rows; row++) {
-    walk.enter(row);
-    predictor.startRow(walk.rowIndex);
-    predictor.reconstructRow(working, quantized, row * walk.rowLength, walk.rowLength, step);
+    const base = row * walk.rowLength;
+    if (how === 'row by row') predictor.reconstructRow(working, quantized, base, walk.rowLength, step);
+    else
+      for (let i = base; i < base + walk.rowLength; i++)
+        working[i] = predictor.at(working, i, i - base) + quantized[i]! * step;
   }
   return working;
 }
@@ -72,8 +65,8 @@ describe('BlockPredictor.reconstructRow', () => {
         { name: 'constant', value: random() },
       ];
       for (const spec of specs) {
-        const expected = valueByValue(spec, shape, quantized, 0.37);
-        const actual = rowByRow(spec, shape, quantized, 0.37);
+        const expected = reconstruct(spec, shape, quantized, 0.37, 'value by value');
+        const actual = reconstruct(spec, shape, quantized, 0.37, 'row by row');
         for (let i = 0; i < n; i++) {
           if (!Object.is(actual[i], expected[i]))
             throw new Error(`${spec.name} on [${shape}], value ${i}: ${actual[i]} ≠ ${expected[i]}`);

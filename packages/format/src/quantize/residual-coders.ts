@@ -13,7 +13,7 @@ import {
 } from '../entropy/rans.ts';
 import { formatErrors } from '../errors.ts';
 import type { RowWalk } from './contexts.ts';
-import { CONTEXTS, contextAt, contextOf } from './contexts.ts';
+import { CONTEXTS, contextAt, contextOf, forEachValue } from './contexts.ts';
 
 const ZERO_STATE = 0;
 const SIGN_STATE = 1;
@@ -25,33 +25,30 @@ export const INDEX_TOKENS = DIRECT_TOKENS + 2 * 27;
 /** In the log domain: symbol 0 is an exact zero, then the tokens, each with a sign bit. */
 const LOG_SYMBOLS = 1 + 2 * INDEX_TOKENS;
 
+/**
+ * A stream's indices and how to walk them: every value's quantization index in C order (0 at exceptions,
+ * where nothing is coded, whose flat positions `positions` lists in increasing order) and, in the log
+ * domain, `signs` (1 for +0, 2 for a negative value). With `constant`, every value has context 0.
+ */
+export interface IndexStream {
+  quantized: Int32Array;
+  signs: Uint8Array | undefined;
+  walk: RowWalk;
+  positions: Uint32Array;
+  constant: boolean;
+}
+
 /** Where the encoder puts the indices: all of a stream's at once, then `finish` gives the stream. */
 export interface ResidualSink {
-  /** Codes every value's index in C order with its context (arguments as ResidualSource.readIndices). */
-  writeIndices(
-    quantized: Int32Array,
-    signs: Uint8Array | undefined,
-    walk: RowWalk,
-    positions: Uint32Array,
-    constant: boolean,
-  ): void;
+  /** Codes every value's index (and sign), in C order, each in its context. */
+  writeIndices(stream: IndexStream): void;
   finish(): Uint8Array;
 }
 
 /** Where the decoder reads them. */
 export interface ResidualSource {
-  /**
-   * Every value's quantization index in C order (0 at exceptions, where nothing is coded, whose flat
-   * positions `positions` lists in increasing order) and, in the log domain, `signs` (1 for +0, 2 for a
-   * negative value). With `constant`, every value has context 0.
-   */
-  readIndices(
-    quantized: Int32Array,
-    signs: Uint8Array | undefined,
-    walk: RowWalk,
-    positions: Uint32Array,
-    constant: boolean,
-  ): void;
+  /** Fills the stream's `quantized` (and `signs`) from the coded stream; `positions` are given. */
+  readIndices(stream: IndexStream): void;
   /** Throws MalformedSection unless the stream ended where its encoder ended it. */
   finish(): void;
 }
@@ -66,34 +63,16 @@ export class RangeSink implements ResidualSink {
     this.encoder = new RangeEncoder(capacity);
   }
 
-  writeIndices(
-    quantized: Int32Array,
-    signs: Uint8Array | undefined,
-    walk: RowWalk,
-    positions: Uint32Array,
-    constant: boolean,
-  ): void {
+  writeIndices({ quantized, signs, walk, positions, constant }: IndexStream): void {
     const { encoder, model, bits } = this;
-    let nextException = 0;
-    let nextPosition = positions.length > 0 ? positions[0]! : -1;
-    for (let row = 0; row < walk.rows; row++) {
-      walk.enter(row);
-      const base = row * walk.rowLength;
-      for (let x = 0; x < walk.rowLength; x++) {
-        const i = base + x;
-        if (i === nextPosition) {
-          nextException++;
-          nextPosition = nextException < positions.length ? positions[nextException]! : -1;
-          continue;
-        }
-        if (signs) {
-          encoder.encodeBit(bits, ZERO_STATE, signs[i] === 1 ? 1 : 0);
-          if (signs[i] === 1) continue;
-          encoder.encodeBit(bits, SIGN_STATE, signs[i] === 2 ? 1 : 0);
-        }
-        model.encode(encoder, quantized[i]!, constant ? 0 : contextOf(quantized, i, x, walk));
+    forEachValue(walk, positions, (i, x) => {
+      if (signs) {
+        encoder.encodeBit(bits, ZERO_STATE, signs[i] === 1 ? 1 : 0);
+        if (signs[i] === 1) return;
+        encoder.encodeBit(bits, SIGN_STATE, signs[i] === 2 ? 1 : 0);
       }
-    }
+      model.encode(encoder, quantized[i]!, constant ? 0 : contextOf(quantized, i, x, walk));
+    });
   }
 
   finish(): Uint8Array {
@@ -113,38 +92,26 @@ export class RangeSource implements ResidualSource {
     this.decoder = new RangeDecoder(residuals);
   }
 
-  readIndices(
-    quantized: Int32Array,
-    signs: Uint8Array | undefined,
-    walk: RowWalk,
-    positions: Uint32Array,
-    constant: boolean,
-  ): void {
+  readIndices({ quantized, signs, walk, positions, constant }: IndexStream): void {
     const { decoder, model, bits } = this;
-    let nextException = 0;
-    let nextPosition = positions.length > 0 ? positions[0]! : -1;
-    for (let row = 0; row < walk.rows; row++) {
-      walk.enter(row);
-      const base = row * walk.rowLength;
-      for (let x = 0; x < walk.rowLength; x++) {
-        const i = base + x;
-        if (i === nextPosition) {
-          quantized[i] = 0;
-          nextException++;
-          nextPosition = nextException < positions.length ? positions[nextException]! : -1;
-          continue;
-        }
+    forEachValue(
+      walk,
+      positions,
+      (i, x) => {
         if (signs) {
           if (decoder.decodeBit(bits, ZERO_STATE) === 1) {
             signs[i] = 1;
             quantized[i] = 0;
-            continue;
+            return;
           }
           signs[i] = decoder.decodeBit(bits, SIGN_STATE) === 1 ? 2 : 0;
         }
         quantized[i] = model.decode(decoder, constant ? 0 : contextOf(quantized, i, x, walk));
-      }
-    }
+      },
+      (i) => {
+        quantized[i] = 0;
+      },
+    );
   }
 
   finish(): void {
@@ -161,13 +128,7 @@ export class RansSink implements ResidualSink {
     this.encoder = new RansEncoder(CONTEXTS, log ? LOG_SYMBOLS : INDEX_TOKENS, capacity);
   }
 
-  writeIndices(
-    quantized: Int32Array,
-    signs: Uint8Array | undefined,
-    walk: RowWalk,
-    positions: Uint32Array,
-    constant: boolean,
-  ): void {
+  writeIndices({ quantized, signs, walk, positions, constant }: IndexStream): void {
     const encoder = this.encoder;
     const strides = walk.neighbourStrides;
     let nextException = 0;
@@ -221,13 +182,7 @@ export class RansSource implements ResidualSource {
   }
 
   /** The decoder's hot loop: the symbol decoding is inlined, with the rANS state in locals. */
-  readIndices(
-    quantized: Int32Array,
-    signs: Uint8Array | undefined,
-    walk: RowWalk,
-    positions: Uint32Array,
-    constant: boolean,
-  ): void {
+  readIndices({ quantized, signs, walk, positions, constant }: IndexStream): void {
     const decoder = this.decoder;
     const { slots, base: table, bytes, wordEnd } = decoder;
     let { x: state, wordAt, seen } = decoder;

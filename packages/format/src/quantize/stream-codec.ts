@@ -242,7 +242,7 @@ export function encodeQuantizedStream(
   const sink: ResidualSink = coder === 'rans' ? new RansSink(log, n) : new RangeSink(Math.max(1024, n >> 2));
   const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
   walk.reset();
-  sink.writeIndices(quantized, signs, walk, positions, constant);
+  sink.writeIndices({ quantized, signs, walk, positions, constant });
   const exceptionValues = allocateArray(dtype, positions.length);
   for (let k = 0; k < positions.length; k++)
     (exceptionValues as Float64Array)[k] = values[positions[k]!]! as number;
@@ -302,7 +302,7 @@ export function decodeQuantizedStream(
   const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
   const positions = exceptions.positions;
 
-  source.readIndices(quantized, signs, walk, positions, constant);
+  source.readIndices({ quantized, signs, walk, positions, constant });
   source.finish();
   // Pass 2: the working values, row by row.
   walk.reset();

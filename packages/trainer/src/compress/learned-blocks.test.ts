@@ -1,17 +1,9 @@
 import type { Field } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
-import { blockPatternField } from '@baler/format/testing';
+import { blockPatternField, maxAbsoluteError } from '@baler/format/testing';
 import { describe, expect, it } from 'vitest';
 import { compressDataset } from './compress.ts';
 import { parseBound } from './error-bound.ts';
-
-function maxAbsError(field: Field, decoded: Field): number {
-  const a = field.data as Float64Array;
-  const b = decoded.data as Float64Array;
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
 
 describe('block autoencoders for fields (compress with learn)', () => {
   it('win on blocks with their own level and contrast, edge blocks included, and decode within bound', async () => {
@@ -29,7 +21,7 @@ describe('block autoencoders for fields (compress with learn)', () => {
     const file = await openBaler(bytesSource(learned.bytes));
     expect(file.metadata.decoder?.blocks?.shape).toEqual([1, 8, 8]);
     expect(file.metadata.model).toMatchObject({ family: 'block-ae' });
-    expect(maxAbsError(field, (await readDataset(file)) as Field)).toBeLessThanOrEqual(1e-2);
+    expect(maxAbsoluteError(field, (await readDataset(file)) as Field)).toBeLessThanOrEqual(1e-2);
   }, 60_000);
 
   it('lose to the classical predictors on a smooth field, which then keeps Lorenzo or a stencil', async () => {
