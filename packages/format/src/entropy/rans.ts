@@ -30,6 +30,12 @@ const SLOT_MASK = RANS_SLOT_MASK;
 const RECIPROCALS = new Float64Array(TOTAL + 1);
 for (let f = 1; f <= TOTAL; f++) RECIPROCALS[f] = 1 / f;
 
+/** The slots of contexts without a table: symbol 0 with frequency 2048, so x ← 2048·(x >> 11) + slot = x. */
+const NO_TABLE_SLOTS = Int32Array.from(
+  { length: TOTAL },
+  (_, k) => NO_TABLE | ((TOTAL - 1) << 8) | (k << SLOT_SHIFT),
+);
+
 /** The encoder's initial state and the decoder's required final one. */
 const STATE_LOW = 1 << 16;
 
@@ -366,11 +372,7 @@ export class RansDecoder {
         for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << SLOT_SHIFT);
       }
     });
-    if (tableOf.includes(-1)) {
-      // Symbol 0 with frequency 2048 in every slot: x ← 2048·(x >> 11) + slot = x.
-      const at = withoutTable * TOTAL;
-      for (let k = 0; k < TOTAL; k++) this.slots[at + k] = NO_TABLE | ((TOTAL - 1) << 8) | (k << SLOT_SHIFT);
-    }
+    if (tableOf.includes(-1)) this.slots.set(NO_TABLE_SLOTS, withoutTable * TOTAL);
     this.base = Int32Array.from(tableOf, (t) => (t < 0 ? withoutTable : t) * TOTAL);
   }
 
