@@ -639,7 +639,8 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
     if (metadata.decoder?.blocks)
       throw formatErrors.malformedMetadata('$.decoder.blocks', 'only a field can be predicted in blocks');
     const rowCount = end - start;
-    const out = metadata.columns.map((c) => allocateColumn(c.dtype, rowCount));
+    // Allocated on first use: a chunk that holds exactly the rows asked for hands over its columns.
+    const out: (ColumnData | undefined)[] = metadata.columns.map(() => undefined);
     for (const c of chunks) {
       const box = chunkBox(file.grid, c);
       const first = box.start[0]!;
@@ -670,18 +671,31 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
           ...(predictions ? { predictions } : {}),
           ...(await stencilNetworkOf(file, column.method)),
         });
-        copyRows(values, from - first, to - first, out[j]!, from - start);
+        if (from === first && to === first + count && rowCount === count) out[j] = values;
+        else
+          copyRows(
+            values,
+            from - first,
+            to - first,
+            (out[j] ??= allocateColumn(column.dtype, rowCount)),
+            from - start,
+          );
       }
     }
     return {
       kind: 'table',
       rowCount,
-      columns: metadata.columns.map((c, j) => ({ name: c.name, dtype: c.dtype, data: out[j]! })),
+      columns: metadata.columns.map((c, j) => ({
+        name: c.name,
+        dtype: c.dtype,
+        data: out[j] ?? allocateColumn(c.dtype, rowCount),
+      })),
       attributes: metadata.attributes,
     };
   }
   const shape = [end - start, ...metadata.shape.slice(1)];
-  const data = allocateArray(metadata.dtype, shapeSize(shape));
+  // Allocated on first use: a chunk that is exactly the block asked for is handed over.
+  let data: NumericArray | undefined;
   for (const c of chunks) {
     const box = chunkBox(file.grid, c);
     const rows = box.count[0]!;
@@ -716,8 +730,18 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
       ...(await stencilNetworkOf(file, metadata.method)),
     };
     const block = (await decodeStream(file, metadata.method, at)) as NumericArray;
-    insertBlock(block, box.start, box.count, data, shape, start);
+    if (box.start[0] === start && box.count.every((n, d) => n === shape[d])) data = block;
+    else
+      insertBlock(
+        block,
+        box.start,
+        box.count,
+        (data ??= allocateArray(metadata.dtype, shapeSize(shape))),
+        shape,
+        start,
+      );
   }
+  data ??= allocateArray(metadata.dtype, shapeSize(shape));
   return { kind: 'field', shape, dtype: metadata.dtype, data, attributes: metadata.attributes };
 }
 

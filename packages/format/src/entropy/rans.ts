@@ -89,7 +89,14 @@ export class BitWriter {
 
 /** Reads bits, most significant first. Reading past the end yields zeros; `overrun` tells afterwards. */
 export class BitReader {
-  private position = 0;
+  /** Bits consumed so far, counted from the start of `bytes`. */
+  private position: number;
+  /** The index of the next byte to load into `buffer`. */
+  private next: number;
+  /** Loaded bits not yet consumed, left-aligned in 32 bits (an int32 bit pattern). */
+  private buffer = 0;
+  /** How many bits `buffer` holds (0–32). */
+  private available = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -97,38 +104,33 @@ export class BitReader {
     start = 0,
   ) {
     this.position = start;
+    // A separate byte index: positions may pass 2^32 bits, where `>>> 3` would wrap.
+    this.next = Math.floor(start / 8);
+    const offset = start % 8;
+    if (offset > 0) {
+      this.load();
+      this.buffer <<= offset;
+      this.available -= offset;
+    }
   }
 
-  /** `count` bits (≤ 32) as an unsigned number. */
+  /** `count` bits (≤ 32) as an unsigned number; past the end of the bytes, zeros. */
   read(count: number): number {
-    // Math.floor, not >>> 3: a section may hold more than 2^32 bits.
-    const byte = Math.floor(this.position / 8);
-    if (count <= 25 && byte + 3 < this.bytes.length) {
-      // The common case in one step: the 4 bytes from the current one hold all the bits asked for.
-      const b = this.bytes;
-      const window = (b[byte]! << 24) | (b[byte + 1]! << 16) | (b[byte + 2]! << 8) | b[byte + 3]!;
-      const value = count === 0 ? 0 : (window << (this.position & 7)) >>> (32 - count);
-      this.position += count;
-      return value;
-    }
-    return this.readSlowly(count);
+    if (count > 24) return this.read(count - 16) * 65536 + this.read(16);
+    while (this.available < count) this.load();
+    const value = count === 0 ? 0 : this.buffer >>> (32 - count);
+    this.buffer <<= count;
+    this.available -= count;
+    this.position += count;
+    return value;
   }
 
-  /** read(), a byte's worth at a time: near the end of the bytes, and for more than 25 bits. */
-  private readSlowly(count: number): number {
-    let value = 0;
-    let left = count;
-    while (left > 0) {
-      const byte = Math.floor(this.position / 8);
-      const available = 8 - (this.position & 7);
-      const take = Math.min(available, left);
-      const bits =
-        byte < this.bytes.length ? (this.bytes[byte]! >>> (available - take)) & ((1 << take) - 1) : 0;
-      value = value * (1 << take) + bits;
-      this.position += take;
-      left -= take;
-    }
-    return value;
+  /** One more byte into the buffer (zeros past the end); called with at most 24 bits available. */
+  private load(): void {
+    const byte = this.next < this.bytes.length ? this.bytes[this.next]! : 0;
+    this.next++;
+    this.buffer |= byte << (24 - this.available);
+    this.available += 8;
   }
 
   /** An Elias gamma code; undefined when it announces more than 31 bits (corrupt input). */
