@@ -304,12 +304,16 @@ export function decodeQuantizedStream(
 
   source.readIndices({ quantized, signs, walk, positions, constant });
   source.finish();
-  // Pass 2: the working values, row by row.
+  // Pass 2: the working values, row by row. A constant prediction needs no pass of its own: the log
+  // domain's outputs below compute c + Q[i] × step as they go (one pass over the values fewer).
+  const { step } = params;
+  const fused = signs !== undefined && params.predictor.name === 'constant';
+  const c = params.predictor.name === 'constant' ? params.predictor.value : 0;
   walk.reset();
-  for (let row = 0; row < walk.rows; row++) {
+  for (let row = 0; row < walk.rows && !fused; row++) {
     walk.enter(row);
     predictor.startRow(walk.rowIndex);
-    predictor.reconstructRow(working, quantized, row * walk.rowLength, walk.rowLength, params.step);
+    predictor.reconstructRow(working, quantized, row * walk.rowLength, walk.rowLength, step);
   }
 
   // The outputs, computed in place in the binary64 working array and then stored into the dtype's array
@@ -318,8 +322,9 @@ export function decodeQuantizedStream(
   if (signs) {
     for (let i = 0; i < n; i++) {
       const sign = signs[i]!;
+      const w = fused ? c + quantized[i]! * step : working[i]!;
       // × −1 rather than a branch on the sign, which is random in many columns (mispredictions).
-      working[i] = sign === 1 ? 0 : canonicalExp2(working[i]!) * SIGN_FACTOR[sign]!;
+      working[i] = sign === 1 ? 0 : canonicalExp2(w) * SIGN_FACTOR[sign]!;
     }
   }
   if (dtype !== 'float32' && dtype !== 'float64') {
