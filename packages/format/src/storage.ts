@@ -672,14 +672,11 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
           ...(await stencilNetworkOf(file, column.method)),
         });
         if (from === first && to === first + count && rowCount === count) out[j] = values;
-        else
-          copyRows(
-            values,
-            from - first,
-            to - first,
-            (out[j] ??= allocateColumn(column.dtype, rowCount)),
-            from - start,
-          );
+        else {
+          const target = out[j] ?? allocateColumn(column.dtype, rowCount);
+          out[j] = target;
+          copyRows(values, from - first, to - first, target, from - start);
+        }
       }
     }
     return {
@@ -731,15 +728,10 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
     };
     const block = (await decodeStream(file, metadata.method, at)) as NumericArray;
     if (box.start[0] === start && box.count.every((n, d) => n === shape[d])) data = block;
-    else
-      insertBlock(
-        block,
-        box.start,
-        box.count,
-        (data ??= allocateArray(metadata.dtype, shapeSize(shape))),
-        shape,
-        start,
-      );
+    else {
+      data ??= allocateArray(metadata.dtype, shapeSize(shape));
+      insertBlock(block, box.start, box.count, data, shape, start);
+    }
   }
   data ??= allocateArray(metadata.dtype, shapeSize(shape));
   return { kind: 'field', shape, dtype: metadata.dtype, data, attributes: metadata.attributes };
