@@ -18,6 +18,7 @@ export function checkBound(original: NumericArray, decoded: NumericArray, tolera
   let maxAbsoluteError = 0;
   let maxRelativeError = 0;
   const n = Math.min(original.length, decoded.length);
+  const { absolute, relative } = tolerance;
   for (let i = 0; i < n; i++) {
     const a = Number(x[i]);
     const b = Number(y[i]);
@@ -26,9 +27,12 @@ export function checkBound(original: NumericArray, decoded: NumericArray, tolera
       ok = Number.isNaN(a) ? sameNaN(original, decoded, i) : Object.is(a, b);
     } else {
       const error = Math.abs(b - a);
-      ok = error <= tolerance.absolute + tolerance.relative * Math.abs(a);
+      const magnitude = Math.abs(a);
+      ok = error <= absolute + relative * magnitude;
       if (error > maxAbsoluteError) maxAbsoluteError = error;
-      if (a !== 0 && error / Math.abs(a) > maxRelativeError) maxRelativeError = error / Math.abs(a);
+      // Divides only when the maximum may grow: a division per value costs more than the rest.
+      if (error > maxRelativeError * magnitude && a !== 0 && error / magnitude > maxRelativeError)
+        maxRelativeError = error / magnitude;
     }
     if (!ok && firstViolation < 0) firstViolation = i;
   }
