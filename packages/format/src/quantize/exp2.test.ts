@@ -22,6 +22,10 @@ describe('canonicalExp2 (SPEC.md §7.2.2)', () => {
       1, 2, 0.5, 1024,
     ]);
     expect(canonicalExp2(1024.4)).toBe(Number.POSITIVE_INFINITY);
+    // The spec's LN2 is the binary64 0x3FE62E42FEFA39EF, which Math.LN2 (used for c_1) must be.
+    const ln2 = new DataView(new ArrayBuffer(8));
+    ln2.setFloat64(0, Math.LN2);
+    expect(ln2.getBigUint64(0)).toBe(0x3fe62e42fefa39efn);
     expect(canonicalExp2(-1100)).toBe(0);
   });
 });
