@@ -40,6 +40,11 @@ export interface PredictorInputs {
   slack?: Float64Array;
   /** For a `stencil-network` predictor: the file's network. */
   network?: DenseNetwork;
+  /**
+   * Writer only: decode a quantized stream into this array (of the stream's dtype and length) instead of
+   * a new one: the writer's check of every stream decodes into one reused buffer.
+   */
+  output?: NumericArray;
 }
 
 export interface EncodedStream {
@@ -331,7 +336,7 @@ export function decodeQuantizedStream(
     const cast = castFor(dtype);
     for (let i = 0; i < n; i++) working[i] = cast(working[i]!);
   }
-  const out = allocateArray(dtype, n) as Float64Array;
+  const out = (inputs.output ?? allocateArray(dtype, n)) as Float64Array;
   out.set(working.subarray(0, n));
   const exceptionValues = exceptions.values as Float64Array;
   for (let k = 0; k < positions.length; k++) out[positions[k]!] = exceptionValues[k]!;
