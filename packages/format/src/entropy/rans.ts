@@ -36,6 +36,9 @@ const NO_TABLE_SLOTS = Int32Array.from(
   (_, k) => NO_TABLE | ((TOTAL - 1) << 8) | (k << SLOT_SHIFT),
 );
 
+/** The encoder's words, reused: finish() fills and copies them out before it returns (synchronously). */
+let wordScratch = new Uint16Array(0);
+
 /** The encoder's initial state and the decoder's required final one. */
 const STATE_LOW = 1 << 16;
 
@@ -253,7 +256,8 @@ export class RansEncoder {
 
     // Encode in reverse so the decoder reads forwards; words come out last-first, at most one per
     // symbol (x < 2^32 drops below any limit f·2^21 after one 16-bit shift).
-    const words = new Uint16Array(count + 1);
+    if (wordScratch.length < count + 1) wordScratch = new Uint16Array(count + 1);
+    const words = wordScratch;
     let wordCount = 0;
     let x = STATE_LOW; // < 2^32, held as a double
     const limitScale = 2 ** (32 - RANS_PRECISION_BITS);
