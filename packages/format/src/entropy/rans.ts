@@ -138,11 +138,29 @@ export class BitReader {
 
   /** An Elias gamma code; undefined when it announces more than 31 bits (corrupt input). */
   readGamma(): number | undefined {
+    // The zeros counted a buffer at a time (clz), not a bit at a time: table headers are mostly these.
     let zeros = 0;
-    while (this.read(1) === 0) {
-      if (++zeros > 31 || this.position > this.bytes.length * 8) return undefined;
+    for (;;) {
+      while (this.available <= 24) this.load();
+      const leading = Math.clz32(this.buffer);
+      if (leading < this.available) {
+        zeros += leading;
+        this.skip(leading + 1);
+        break;
+      }
+      zeros += this.available;
+      this.skip(this.available);
+      if (zeros > 31 || this.position > this.bytes.length * 8) return undefined;
     }
+    if (zeros > 31 || this.position > this.bytes.length * 8) return undefined;
     return 2 ** zeros + this.read(zeros);
+  }
+
+  /** Consumes `count` ≤ available bits. */
+  private skip(count: number): void {
+    this.buffer = count === 32 ? 0 : this.buffer << count;
+    this.available -= count;
+    this.position += count;
   }
 
   /** The byte after the last bit read (the padding of a partial byte is skipped). */

@@ -110,6 +110,7 @@ export class RangeSource implements ResidualSource {
       },
       (i) => {
         quantized[i] = 0;
+        if (signs) signs[i] = 0;
       },
     );
   }
@@ -199,6 +200,7 @@ export class RansSource implements ResidualSource {
         const i = base + x;
         if (i === nextPosition) {
           quantized[i] = 0;
+          if (signs) signs[i] = 0;
           left = 0;
           nextException++;
           nextPosition = nextException < positions.length ? positions[nextException]! : -1;

@@ -88,17 +88,25 @@ const SIGN_FACTOR = Float64Array.of(1, 0, -1);
 let scratchWorking = new Float64Array(0);
 let scratchQuantized = new Int32Array(0);
 let scratchInput = new Float64Array(0);
+let scratchSigns = new Uint8Array(0);
 
-function scratch(n: number): { working: Float64Array; quantized: Int32Array; input: Float64Array } {
+function scratch(n: number): {
+  working: Float64Array;
+  quantized: Int32Array;
+  input: Float64Array;
+  signs: Uint8Array;
+} {
   if (scratchWorking.length < n) {
     scratchWorking = new Float64Array(n);
     scratchQuantized = new Int32Array(n);
     scratchInput = new Float64Array(n);
+    scratchSigns = new Uint8Array(n);
   }
   return {
     working: scratchWorking,
     quantized: scratchQuantized,
     input: scratchInput.length === n ? scratchInput : scratchInput.subarray(0, n),
+    signs: scratchSigns,
   };
 }
 
@@ -298,12 +306,14 @@ export function decodeQuantizedStream(
   const n = shape.reduce((a, b) => a * b, 1);
   const predictor = new BlockPredictor(params.predictor, shape, inputs.predictions, inputs.network);
   const walk = new RowWalk(shape);
-  const { working, quantized } = scratch(n);
+  const scratchOf = scratch(n);
+  const { working, quantized } = scratchOf;
   const log = params.domain === 'log';
   const source: ResidualSource =
     params.coder === 'rans' ? new RansSource(residuals, log, label) : new RangeSource(residuals, label);
   // Log domain: 1 for a value that is +0, 2 for a negative one.
-  const signs = log ? new Uint8Array(n) : undefined;
+  // Every entry is written by the first pass (0 at exceptions), so a reused buffer will do.
+  const signs = log ? scratchOf.signs : undefined;
   const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
   const positions = exceptions.positions;
 
