@@ -123,9 +123,16 @@ describe('compressDataset', () => {
       data[41] = -0;
       data[42] = Number.NEGATIVE_INFINITY;
       const field: Field = { kind: 'field', shape: [6, 7, 5], dtype: 'float32', data, attributes: {} };
-      const { decoded } = await roundTrip(field, bound, [], fast);
+      const { result, decoded } = await roundTrip(field, bound, [], fast);
       expect((decoded as Field).shape).toEqual([6, 7, 5]);
       expectWithinBound(field.data, (decoded as Field).data, bound, 'field');
+      // Only the three specials are exceptions (u32 count + 3 positions + 3 float32 values): a
+      // decoder that disagreed with the encoder would send the writer to its exact safe path instead,
+      // still within the bound.
+      if (bound.kind !== 'lossless') {
+        const exceptions = result.summary.sections.find((s) => s.kind === 'exceptions');
+        expect(exceptions?.decodedBytes).toBe(4 + 3 * 4 + 3 * 4);
+      }
     },
   );
 

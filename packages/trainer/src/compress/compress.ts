@@ -374,6 +374,9 @@ async function finiteRanges(source: DataPieces, rowsPerPiece: number): Promise<n
       if (Array.isArray(data) || data instanceof BigInt64Array || data instanceof BigUint64Array) return;
       for (let i = 0; i < data.length; i++) {
         const v = data[i]!;
+        // ±Infinity is stored exactly and does not widen the range (as finiteRange in plan.ts): one
+        // infinity would otherwise make a rel bound infinite and send the whole stream to exact storage.
+        if (!Number.isFinite(v)) continue;
         if (v < min[j]!) min[j] = v;
         if (v > max[j]!) max[j] = v;
       }
