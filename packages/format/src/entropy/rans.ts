@@ -17,11 +17,8 @@ const TOTAL = 1 << RANS_PRECISION_BITS;
 export const RANS_SLOT_MASK = TOTAL - 1;
 /** Where a slot entry keeps the slot's distance from its symbol's first slot (bits 19–29). */
 export const RANS_SLOT_SHIFT = 8 + RANS_PRECISION_BITS;
-const SLOT_SHIFT = RANS_SLOT_SHIFT;
 /** The mark of slots of contexts without a table (bit 30 of a slot entry). */
-export const RANS_NO_TABLE = 1 << 30;
-const NO_TABLE = RANS_NO_TABLE;
-const SLOT_MASK = RANS_SLOT_MASK;
+const NO_TABLE = 1 << 30;
 /**
  * 1/f for every frequency: the encoder computes ⌊x / f⌋ as ⌊x × (1/f)⌋ (4× faster than dividing),
  * corrected by one step when the product's rounding lands on the wrong side of an integer (x < 2^32
@@ -33,7 +30,7 @@ for (let f = 1; f <= TOTAL; f++) RECIPROCALS[f] = 1 / f;
 /** The slots of contexts without a table: symbol 0 with frequency 2048, so x ← 2048·(x >> 11) + slot = x. */
 const NO_TABLE_SLOTS = Int32Array.from(
   { length: TOTAL },
-  (_, k) => NO_TABLE | ((TOTAL - 1) << 8) | (k << SLOT_SHIFT),
+  (_, k) => NO_TABLE | ((TOTAL - 1) << 8) | (k << RANS_SLOT_SHIFT),
 );
 
 /** The encoder's words, reused: finish() fills and copies them out before it returns (synchronously). */
@@ -245,7 +242,9 @@ export class RansEncoder {
     for (let i = 0; i < count; i++) counted[contextOf[i]! * alphabet + symbols[i]!]!++;
 
     const header = new BitWriter();
-    const freqs: (Uint16Array | undefined)[] = [];
+    // Per (context, symbol): frequency and cumulative frequency, flat for the coding loop.
+    const frequency = new Uint32Array(contexts * alphabet);
+    const cumulative = new Uint32Array(contexts * alphabet);
     for (let c = 0; c < contexts; c++) {
       const used = counted.subarray(c * alphabet, (c + 1) * alphabet);
       let length = alphabet;
@@ -255,22 +254,16 @@ export class RansEncoder {
         continue;
       }
       const table = normalizeFrequencies(used.subarray(0, length));
-      freqs[c] = table;
       header.writeGamma(2); // a table of its own follows
       header.writeGamma(length);
       for (let s = 0; s < length - 1; s++) header.writeGamma(table[s]! + 1);
-    }
-    // Flat per-(context, symbol) frequencies and cumulative frequencies for the coding loop.
-    const frequency = new Uint32Array(contexts * alphabet);
-    const cumulative = new Uint32Array(contexts * alphabet);
-    freqs.forEach((table, c) => {
       let sum = 0;
-      table?.forEach((f, s) => {
-        frequency[c * alphabet + s] = f;
+      for (let s = 0; s < length; s++) {
+        frequency[c * alphabet + s] = table[s]!;
         cumulative[c * alphabet + s] = sum;
-        sum += f;
-      });
-    });
+        sum += table[s]!;
+      }
+    }
 
     // Encode in reverse so the decoder reads forwards; words come out last-first, at most one per
     // symbol (x < 2^32 drops below any limit f·2^21 after one 16-bit shift).
@@ -393,7 +386,7 @@ export class RansDecoder {
       for (let s = 0; s < table.length; s++) {
         const f = table[s]!;
         const entry = s | ((f - 1) << 8);
-        for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << SLOT_SHIFT);
+        for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << RANS_SLOT_SHIFT);
       }
     });
     if (tableOf.includes(-1)) this.slots.set(NO_TABLE_SLOTS, withoutTable * TOTAL);
@@ -403,12 +396,12 @@ export class RansDecoder {
   /** The next symbol, coded in `context`. */
   decode(context: number): number {
     let x = this.x;
-    const entry = this.slots[this.base[context]! + (x & SLOT_MASK)]!;
+    const entry = this.slots[this.base[context]! + (x & RANS_SLOT_MASK)]!;
     this.seen |= entry;
     // f·(x >> 11) + bias < 2^32: imul's wrapped product is the exact u32 bit pattern.
     x =
-      (Math.imul(((entry >>> 8) & SLOT_MASK) + 1, x >>> RANS_PRECISION_BITS) +
-        ((entry >>> SLOT_SHIFT) & SLOT_MASK)) |
+      (Math.imul(((entry >>> 8) & RANS_SLOT_MASK) + 1, x >>> RANS_PRECISION_BITS) +
+        ((entry >>> RANS_SLOT_SHIFT) & RANS_SLOT_MASK)) |
       0;
     if (x >>> 16 === 0) {
       const at = this.wordAt;

@@ -1,7 +1,13 @@
 // The contexts of the quantized methods (SPEC.md §7.2 step 2): each value's quantization index is coded
 // with statistics chosen by its already-decoded neighbours' indices, as residuals of a good predictor
 // cluster in space, in size and in sign. Encoder, decoders and both coders share this code.
+import type { PredictorSpec } from './predictors.ts';
 import { stridesOf } from './predictors.ts';
+
+/** Whether every value of a stream is coded in context 0 (SPEC.md §7.2 step 2: constant and model). */
+export function contextFree(predictor: PredictorSpec): boolean {
+  return predictor.name === 'constant' || predictor.name === 'model';
+}
 
 /** Context buckets for the sum of the neighbours' |q| (SPEC.md §7.2.3). */
 const CONTEXT_OF_SUM = Uint8Array.from({ length: 16 }, (_, s) =>

@@ -254,8 +254,10 @@ function predictRun(
 
 /**
  * Predictions for one block, walked row by row (a row = the last axis). Which axes have a predecessor
- * changes only at row starts, so the Lorenzo terms and the stencils' validity are set once per row;
- * `at` then costs one short loop per value. Terms are summed in the order SPEC.md §7.2.1 fixes.
+ * changes only at row starts, so the Lorenzo terms and the stencils' validity are set once per row.
+ * Decoder and encoder go through whole rows (reconstructRow, quantizeRow); `at` predicts one value as
+ * §7.2.1 states it, for the stencil network and as the reference the row runs are tested against. Terms
+ * are summed in the order SPEC.md §7.2.1 fixes.
  */
 export class BlockPredictor {
   private readonly constant: number | undefined;

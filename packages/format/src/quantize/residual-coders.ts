@@ -1,7 +1,8 @@
 // How the quantized methods entropy-code their indices: the adaptive binary range coder (method
 // `quantized`, SPEC.md §7.2 steps 4–5, §10.3–§10.4) or static rANS tables (method `quantized-rans`,
-// §10.6). The encoder hands each value to a sink; a decoder's source fills the whole stream's indices in
-// one pass (the first of decodeQuantizedStream's three), as contexts depend on indices only.
+// §10.6). Both work on a whole stream's indices at once: the encoder's sink codes them after they are all
+// chosen, and a decoder's source fills them in one pass (the first of decodeQuantizedStream's three),
+// as contexts depend on indices only.
 import { SignedIntegerModel } from '../entropy/integer-model.ts';
 import { createBitStates, RangeDecoder, RangeEncoder } from '../entropy/range-coder.ts';
 import {
@@ -21,7 +22,7 @@ const SIGN_STATE = 1;
 /** rANS symbols of a quantization index (SPEC.md §10.6.1): 0, ±1..±15 directly, then one per sign and
  * octave, the octave's low bits raw. */
 const DIRECT_TOKENS = 31;
-export const INDEX_TOKENS = DIRECT_TOKENS + 2 * 27;
+const INDEX_TOKENS = DIRECT_TOKENS + 2 * 27;
 /** In the log domain: symbol 0 is an exact zero, then the tokens, each with a sign bit. */
 const LOG_SYMBOLS = 1 + 2 * INDEX_TOKENS;
 
