@@ -114,7 +114,8 @@ export function dtypeOfArray(array: NumericArray): NumericDType {
   return 'uint64';
 }
 
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Whether this machine stores numbers little-endian (as .baler files and .npy `<` dtypes do). */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The little-endian bytes of a typed array (a copy, so the caller may keep or change either). */
 export function arrayToLittleEndianBytes(array: NumericArray): Uint8Array {

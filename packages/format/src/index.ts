@@ -36,6 +36,7 @@ export {
   dtypeOfArray,
   isDType,
   isNumericDType,
+  LITTLE_ENDIAN_HOST,
   littleEndianBytesToArray,
   NUMERIC_DTYPES,
   shapeSize,

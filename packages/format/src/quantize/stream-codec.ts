@@ -2,10 +2,10 @@
 // prediction error to the bound, entropy-code the integers. Encoder and decoder share `reconstruct` and
 // the predictors, so the values the encoder verifies are the values every decoder computes.
 import type { NumericArray, NumericDType } from '../dataset.ts';
-import { allocateArray } from '../dataset.ts';
+import { allocateArray, LITTLE_ENDIAN_HOST } from '../dataset.ts';
 import { formatErrors } from '../errors.ts';
 import type { DenseNetwork } from '../model/dense-network.ts';
-import { RowWalk } from './contexts.ts';
+import { contextFree, RowWalk } from './contexts.ts';
 import type { Exceptions } from './exceptions.ts';
 import { canonicalExp2 } from './exp2.ts';
 import type { PredictorSpec } from './predictors.ts';
@@ -58,8 +58,7 @@ const MAX_INDEX = 2 ** 30;
 const LOG2_TABLE = Float64Array.from({ length: 257 }, (_, k) => Math.log2(1 + k / 256));
 const LOG2_VALUE = new Float64Array(1);
 const LOG2_WORDS = new Uint32Array(LOG2_VALUE.buffer);
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0;
+const HIGH_WORD = LITTLE_ENDIAN_HOST ? 1 : 0;
 
 /**
  * log2 x for x > 0 to within ~3e-6 (a table and linear interpolation on the top 20 mantissa bits), 3×
@@ -253,7 +252,7 @@ export function encodeQuantizedStream(
   // Pass 2: the indices, entropy-coded in their contexts (which depend on indices only).
   const positions = Uint32Array.from(exceptionPositions);
   const sink: ResidualSink = coder === 'rans' ? new RansSink(log, n) : new RangeSink(Math.max(1024, n >> 2));
-  const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
+  const constant = contextFree(params.predictor);
   walk.reset();
   sink.writeIndices({ quantized, signs, walk, positions, constant });
   const exceptionValues = allocateArray(dtype, positions.length);
@@ -314,7 +313,7 @@ export function decodeQuantizedStream(
   // Log domain: 1 for a value that is +0, 2 for a negative one.
   // Every entry is written by the first pass (0 at exceptions), so a reused buffer will do.
   const signs = log ? scratchOf.signs : undefined;
-  const constant = params.predictor.name === 'constant' || params.predictor.name === 'model';
+  const constant = contextFree(params.predictor);
   const positions = exceptions.positions;
 
   source.readIndices({ quantized, signs, walk, positions, constant });

@@ -8,6 +8,7 @@ import {
   allocateArray,
   describeDataset,
   dtypeByteSize,
+  LITTLE_ENDIAN_HOST,
   littleEndianBytesToArray,
   shapeSize,
 } from '@baler/format';
@@ -71,8 +72,6 @@ export function datasetPieces(dataset: Dataset): DataPieces {
     },
   };
 }
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Views freshly read little-endian bytes (offset 0, so aligned) as values, copying only on big-endian hosts. */
 function viewLittleEndian(bytes: Uint8Array, dtype: NumericDType): NumericArray {

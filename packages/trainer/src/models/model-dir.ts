@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LITTLE_ENDIAN_HOST } from '@baler/format';
 import { DataInputError } from '../io/errors.ts';
 import { writeFileContents } from '../io/files.ts';
 import type { WeightPrecision } from '../onnx/to-onnx.ts';
@@ -264,7 +265,7 @@ export function sha256(bytes: Uint8Array): string {
 
 /** The array's bytes in little-endian order (a view on little-endian hosts, a copy otherwise). */
 export function float32Bytes(values: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const out = new Uint8Array(values.byteLength);
   const view = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
@@ -276,15 +277,13 @@ export function float32FromBytes(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0)
     throw new RangeError(`${bytes.byteLength} bytes are not whole float32 values`);
   const out = new Float32Array(bytes.byteLength / 4);
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
+  if (LITTLE_ENDIAN_HOST) new Uint8Array(out.buffer).set(bytes);
   else {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   }
   return out;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 async function readJson<T>(path: string, dir: string): Promise<T> {
   let text: string;
