@@ -12,11 +12,11 @@
 import { formatErrors } from '../errors.ts';
 
 /** Frequencies of a table sum to 2^11. */
-export const RANS_PRECISION_BITS = 11;
+const RANS_PRECISION_BITS = 11;
 const TOTAL = 1 << RANS_PRECISION_BITS;
-export const RANS_SLOT_MASK = TOTAL - 1;
-/** Where a slot entry keeps the slot's distance from its symbol's first slot (bits 19–29). */
-export const RANS_SLOT_SHIFT = 8 + RANS_PRECISION_BITS;
+const RANS_SLOT_MASK = TOTAL - 1;
+/** Where a slot entry keeps its symbol's cumulative frequency (bits 19–29). */
+const RANS_CUMULATIVE_SHIFT = 8 + RANS_PRECISION_BITS;
 /** The mark of slots of contexts without a table (bit 30 of a slot entry). */
 const NO_TABLE = 1 << 30;
 /**
@@ -27,11 +27,8 @@ const NO_TABLE = 1 << 30;
 const RECIPROCALS = new Float64Array(TOTAL + 1);
 for (let f = 1; f <= TOTAL; f++) RECIPROCALS[f] = 1 / f;
 
-/** The slots of contexts without a table: symbol 0 with frequency 2048, so x ← 2048·(x >> 11) + slot = x. */
-const NO_TABLE_SLOTS = Int32Array.from(
-  { length: TOTAL },
-  (_, k) => NO_TABLE | ((TOTAL - 1) << 8) | (k << RANS_SLOT_SHIFT),
-);
+/** The slot entry of contexts without a table: symbol 0 with frequency 2048, so x ← 2048·(x >> 11) + slot = x. */
+const NO_TABLE_ENTRY = NO_TABLE | ((TOTAL - 1) << 8);
 
 /** The encoder's words, reused: finish() fills and copies them out before it returns (synchronously). */
 let wordScratch = new Uint16Array(0);
@@ -87,24 +84,23 @@ export class BitWriter {
   }
 }
 
-/** Reads bits, most significant first. Reading past the end yields zeros; `overrun` tells afterwards. */
+/**
+ * Reads bits, most significant first. Reading past the end yields zeros; `overrun` tells afterwards.
+ * Its three fields are public so that a hot loop can hold them in locals and write them back.
+ */
 export class BitReader {
-  /** Bits consumed so far, counted from the start of `bytes`. */
-  private position: number;
-  /** The index of the next byte to load into `buffer`. */
-  private next: number;
+  /** The index of the next byte to load into `buffer` (a double: positions may pass 2^32 bits). */
+  next: number;
   /** Loaded bits not yet consumed, left-aligned in 32 bits (an int32 bit pattern). */
-  private buffer = 0;
+  buffer = 0;
   /** How many bits `buffer` holds (0–32). */
-  private available = 0;
+  available = 0;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    readonly bytes: Uint8Array,
     /** Bit position where reading starts. */
     start = 0,
   ) {
-    this.position = start;
-    // A separate byte index: positions may pass 2^32 bits, where `>>> 3` would wrap.
     this.next = Math.floor(start / 8);
     const offset = start % 8;
     if (offset > 0) {
@@ -114,6 +110,11 @@ export class BitReader {
     }
   }
 
+  /** Bits consumed so far, counted from the start of `bytes`. */
+  get position(): number {
+    return this.next * 8 - this.available;
+  }
+
   /** `count` bits (≤ 32) as an unsigned number; past the end of the bytes, zeros. */
   read(count: number): number {
     if (count > 24) return this.read(count - 16) * 65536 + this.read(16);
@@ -121,7 +122,6 @@ export class BitReader {
     const value = count === 0 ? 0 : this.buffer >>> (32 - count);
     this.buffer <<= count;
     this.available -= count;
-    this.position += count;
     return value;
   }
 
@@ -147,9 +147,9 @@ export class BitReader {
       }
       zeros += this.available;
       this.skip(this.available);
-      if (zeros > 31 || this.position > this.bytes.length * 8) return undefined;
+      if (zeros > 31 || this.overrun) return undefined;
     }
-    if (zeros > 31 || this.position > this.bytes.length * 8) return undefined;
+    if (zeros > 31 || this.overrun) return undefined;
     return 2 ** zeros + this.read(zeros);
   }
 
@@ -157,7 +157,6 @@ export class BitReader {
   private skip(count: number): void {
     this.buffer = count === 32 ? 0 : this.buffer << count;
     this.available -= count;
-    this.position += count;
   }
 
   /** The byte after the last bit read (the padding of a partial byte is skipped). */
@@ -313,7 +312,8 @@ export class RansEncoder {
 export class RansDecoder {
   /**
    * Per context, its table's 2048 slots from `base[c]`: bits 0–7 the symbol, 8–18 frequency − 1, 19–29
-   * the slot's distance from the symbol's first slot, bit 30 NO_TABLE. Contexts without a table share
+   * its cumulative frequency, bit 30 NO_TABLE. A symbol's slots are alike, so they are filled natively.
+    Contexts without a table share
    * slots that decode symbol 0 and leave the state as it is, marked NO_TABLE: a decoder ORs every entry
    * it uses into `seen`, and finish() rejects the stream if a marked one was among them.
    */
@@ -325,7 +325,8 @@ export class RansDecoder {
   seen = 0;
   wordAt: number;
   readonly wordEnd: number;
-  private readonly raw: BitReader;
+  /** The raw bits after the words (§10.6.2). */
+  readonly raw: BitReader;
   private readonly rawStart: number;
 
   constructor(
@@ -381,27 +382,31 @@ export class RansDecoder {
 
     const withoutTable = tables.length;
     this.slots = new Int32Array((tables.length + (tableOf.includes(-1) ? 1 : 0)) * TOTAL);
-    tables.forEach((table, t) => {
-      let slot = t * TOTAL;
+    for (let t = 0; t < tables.length; t++) {
+      const table = tables[t]!;
+      let cumulative = 0;
       for (let s = 0; s < table.length; s++) {
         const f = table[s]!;
-        const entry = s | ((f - 1) << 8);
-        for (let k = 0; k < f; k++) this.slots[slot++] = entry | (k << RANS_SLOT_SHIFT);
+        const at = t * TOTAL + cumulative;
+        this.slots.fill(s | ((f - 1) << 8) | (cumulative << RANS_CUMULATIVE_SHIFT), at, at + f);
+        cumulative += f;
       }
-    });
-    if (tableOf.includes(-1)) this.slots.set(NO_TABLE_SLOTS, withoutTable * TOTAL);
+    }
+    if (tableOf.includes(-1)) this.slots.fill(NO_TABLE_ENTRY, withoutTable * TOTAL);
     this.base = Int32Array.from(tableOf, (t) => (t < 0 ? withoutTable : t) * TOTAL);
   }
 
   /** The next symbol, coded in `context`. */
   decode(context: number): number {
     let x = this.x;
-    const entry = this.slots[this.base[context]! + (x & RANS_SLOT_MASK)]!;
+    const slot = x & RANS_SLOT_MASK;
+    const entry = this.slots[this.base[context]! + slot]!;
     this.seen |= entry;
-    // f·(x >> 11) + bias < 2^32: imul's wrapped product is the exact u32 bit pattern.
+    // f·(x >> 11) + slot − cumulative < 2^32: imul's wrapped product is the exact u32 bit pattern.
     x =
       (Math.imul(((entry >>> 8) & RANS_SLOT_MASK) + 1, x >>> RANS_PRECISION_BITS) +
-        ((entry >>> RANS_SLOT_SHIFT) & RANS_SLOT_MASK)) |
+        slot -
+        ((entry >>> RANS_CUMULATIVE_SHIFT) & RANS_SLOT_MASK)) |
       0;
     if (x >>> 16 === 0) {
       const at = this.wordAt;

@@ -5,13 +5,7 @@
 // as contexts depend on indices only.
 import { SignedIntegerModel } from '../entropy/integer-model.ts';
 import { createBitStates, RangeDecoder, RangeEncoder } from '../entropy/range-coder.ts';
-import {
-  RANS_PRECISION_BITS,
-  RANS_SLOT_MASK,
-  RANS_SLOT_SHIFT,
-  RansDecoder,
-  RansEncoder,
-} from '../entropy/rans.ts';
+import { RansDecoder, RansEncoder } from '../entropy/rans.ts';
 import { formatErrors } from '../errors.ts';
 import type { RowWalk } from './contexts.ts';
 import { CONTEXTS, contextAt, contextOf, forEachValue } from './contexts.ts';
@@ -183,11 +177,18 @@ export class RansSource implements ResidualSource {
     this.decoder = new RansDecoder(residuals, CONTEXTS, log ? LOG_SYMBOLS : INDEX_TOKENS, label);
   }
 
-  /** The decoder's hot loop: the symbol decoding is inlined, with the rANS state in locals. */
+  /**
+   * The decoder's hot loop: the symbol decoding and the raw-bit reads are inlined, with the rANS state
+   * and the bit reader's in locals. Constants are literals: a bundler turns module constants into
+   * mutable variables, which V8 reloads on every use.
+   */
   readIndices({ quantized, signs, walk, positions, constant }: IndexStream): void {
     const decoder = this.decoder;
-    const { slots, base: table, bytes, wordEnd } = decoder;
+    const { slots, base: table, bytes, wordEnd, raw } = decoder;
     let { x: state, wordAt, seen } = decoder;
+    let { buffer: rawBuffer, available: rawAvailable, next: rawNext } = raw;
+    const rawBytes = raw.bytes;
+    const rawLength = rawBytes.length;
     const { rowLength } = walk;
     const strides = walk.neighbourStrides;
     let nextException = 0;
@@ -207,19 +208,19 @@ export class RansSource implements ResidualSource {
           nextPosition = nextException < positions.length ? positions[nextException]! : -1;
           continue;
         }
-        // The decoder's decode(), inlined with its state in locals (SPEC.md §10.6.3).
+        // RansDecoder.decode() (SPEC.md §10.6.3): 2047 is the slot mask, 11 the precision, 19 the
+        // shift of the cumulative frequency in a slot entry.
         const context = constant ? 0 : contextAt(left, quantized, i, strides, count);
-        const entry = slots[table[context]! + (state & RANS_SLOT_MASK)]!;
+        const slot = state & 2047;
+        const entry = slots[table[context]! + slot]!;
         seen |= entry;
-        state =
-          (Math.imul(((entry >>> 8) & RANS_SLOT_MASK) + 1, state >>> RANS_PRECISION_BITS) +
-            ((entry >>> RANS_SLOT_SHIFT) & RANS_SLOT_MASK)) |
-          0;
-        if (state >>> 16 === 0) {
-          const word = wordAt + 1 < wordEnd ? bytes[wordAt]! | (bytes[wordAt + 1]! << 8) : 0;
-          wordAt += 2;
-          state = (state << 16) | word;
-        }
+        state = (Math.imul(((entry >>> 8) & 2047) + 1, state >>> 11) + slot - ((entry >>> 19) & 2047)) | 0;
+        // Renormalize without a branch: a word is shifted in about half the time, at random, and a
+        // mispredicted branch costs more than loading the word every time (-1 when x < 2^16, else 0).
+        const renormalize = ((state >>> 16) - 1) >> 31;
+        const word = wordAt + 1 < wordEnd ? bytes[wordAt]! | (bytes[wordAt + 1]! << 8) : 0;
+        wordAt += renormalize & 2;
+        state = (state << (renormalize & 16)) | (word & renormalize);
         let token = entry & 0xff;
         if (signs) {
           if (token === 0) {
@@ -234,9 +235,26 @@ export class RansSource implements ResidualSource {
         // Odd tokens are positive; negate branch-free as (m ^ −1) + 1.
         const negative = (token & 1) - 1;
         let m = (token + 1) >>> 1;
-        if (token >= DIRECT_TOKENS) {
-          const octave = 4 + ((token - DIRECT_TOKENS) >>> 1); // ≤ 30: m < 2^31 stays an int32
-          m = (1 << octave) + decoder.decodeBits(octave);
+        if (token >= 31) {
+          // An octave token (the first after the 31 direct ones): its low bits follow raw.
+          const octave = 4 + ((token - 31) >>> 1); // ≤ 30: m < 2^31 stays an int32
+          if (octave <= 24) {
+            // BitReader.read(), inlined: bytes in until the buffer holds the octave's bits.
+            while (rawAvailable < octave) {
+              rawBuffer |= (rawNext < rawLength ? rawBytes[rawNext]! : 0) << (24 - rawAvailable);
+              rawNext++;
+              rawAvailable += 8;
+            }
+            m = (1 << octave) + (rawBuffer >>> (32 - octave));
+            rawBuffer <<= octave;
+            rawAvailable -= octave;
+          } else {
+            raw.buffer = rawBuffer;
+            raw.available = rawAvailable;
+            raw.next = rawNext;
+            m = (1 << octave) + raw.read(octave);
+            ({ buffer: rawBuffer, available: rawAvailable, next: rawNext } = raw);
+          }
         }
         left = (m ^ negative) - negative;
         quantized[i] = left;
@@ -245,6 +263,9 @@ export class RansSource implements ResidualSource {
     decoder.x = state;
     decoder.seen = seen;
     decoder.wordAt = wordAt;
+    raw.buffer = rawBuffer;
+    raw.available = rawAvailable;
+    raw.next = rawNext;
   }
 
   finish(): void {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BalerError } from '../errors.ts';
 import { seededRandom } from '../testing.ts';
+import { canonicalExp2 } from './exp2.ts';
 import type { QuantizerParams } from './stream-codec.ts';
-import { decodeQuantizedStream, encodeQuantizedStream } from './stream-codec.ts';
+import { decodeQuantizedStream, encodeQuantizedStream, exp2OfIndices } from './stream-codec.ts';
 
 describe('quantized streams', () => {
   const shape = [6, 7, 8];
@@ -73,6 +74,61 @@ describe('quantized streams', () => {
         expect(Object.is(back, v) || (Number.isNaN(v) && Number.isNaN(back))).toBe(true);
       else expect(Math.abs(back - v)).toBeLessThanOrEqual(1e-3 * Math.abs(v));
     });
+  });
+
+  it('read indices of every octave, raw bits inlined (≤ 24) and through the bit reader (> 24), in any mix', () => {
+    // Linear, constant prediction 0, a step of 2e-6: |Q| from 0 to ~5 × 10^8 (octaves up to 28), small
+    // and huge alternating at random so that the hot loop's inlined reads and the bit reader's hand over
+    // their state both ways. One desynchronized bit would put values out of bound or fail finish().
+    const n = 3000;
+    const wide = Float64Array.from({ length: n }, () => {
+      const sign = random() < 0.5 ? -1 : 1;
+      return sign * (random() < 0.5 ? random() * 1e-3 : 10 ** (random() * 3));
+    });
+    const p: QuantizerParams = {
+      domain: 'linear',
+      step: 2e-6,
+      predictor: { name: 'constant', value: 0 },
+      coder: 'rans',
+    };
+    const { residuals, exceptions } = encodeQuantizedStream(wide, [n], 'float64', p, {
+      absolute: 1e-6,
+      relative: 0,
+    });
+    expect(exceptions.positions.length).toBe(0);
+    const back = decodeQuantizedStream(
+      residuals,
+      exceptions,
+      [n],
+      'float64',
+      p,
+      'section "residuals"',
+    ) as Float64Array;
+    let beyond24 = 0;
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(back[i]! - wide[i]!)).toBeLessThanOrEqual(1e-6);
+      if (Math.abs(wide[i]!) / 2e-6 >= 2 ** 25) beyond24++;
+    }
+    expect(beyond24).toBeGreaterThan(n / 10);
+  });
+
+  it('memoize 2^(c + Q × step) by index to the same bits as canonicalExp2 of every value', () => {
+    // Indices that repeat (a span ≤ 4n: the memo) and indices spread too far (the direct loop), with
+    // zeros (signs 1) and negatives (signs 2) among them.
+    for (const spread of [300, 1_000_000]) {
+      const n = 2000;
+      const quantized = Int32Array.from({ length: n }, () => Math.round((random() - 0.5) * spread));
+      const signs = Uint8Array.from({ length: n }, () => (random() < 0.1 ? 1 : random() < 0.5 ? 2 : 0));
+      const c = -3.217;
+      const step = 2 * Math.log2(1 + 1e-3);
+      const working = new Float64Array(n);
+      exp2OfIndices(working, quantized, signs, n, c, step);
+      for (let i = 0; i < n; i++) {
+        const expected =
+          signs[i] === 1 ? 0 : (signs[i] === 2 ? -1 : 1) * canonicalExp2(c + quantized[i]! * step);
+        expect(Object.is(working[i], expected)).toBe(true);
+      }
+    }
   });
 
   it('refuse a rANS stream that codes a value in a context it has no table for', () => {
