@@ -35,46 +35,55 @@ describe('quantized streams', () => {
       expect(Math.abs(decoded[0]![i]! - values[i]!)).toBeLessThanOrEqual(1e-3);
   });
 
-  it('decode the log domain (zeros, signs, exceptions, large indices) within the bound with either coder', () => {
-    // Checked at the stream, below the writer's safe path: a decoder bug here cannot hide behind a
-    // fallback to exact storage.
-    const logValues = Float64Array.from({ length: 2000 }, (_, i) => {
-      if (i % 97 === 0) return 0;
-      if (i % 331 === 0) return Number.NaN;
-      if (i % 401 === 0) return -0;
-      const sign = random() < 0.5 ? -1 : 1;
-      return sign * 2 ** ((random() - 0.5) * 60);
-    });
-    const tolerance = { absolute: 0, relative: 1e-3 };
-    const decoded = (['range', 'rans'] as const).map((coder): Float32Array => {
-      const p: QuantizerParams = {
-        domain: 'log',
-        step: 2 * Math.log2(1 + 1e-3) * (1 - 2 ** -30),
-        predictor: { name: 'constant', value: 0 },
-        coder,
-      };
-      const { residuals, exceptions } = encodeQuantizedStream(logValues, [2000], 'float32', p, tolerance);
-      // Only the specials are exceptions: every zero and every finite value is coded.
-      expect(exceptions.positions.length).toBe(
-        logValues.filter((v) => Number.isNaN(v) || Object.is(v, -0)).length,
-      );
-      return decodeQuantizedStream(
-        residuals,
-        exceptions,
-        [2000],
-        'float32',
-        p,
-        'section "residuals"',
-      ) as Float32Array;
-    });
-    expect(decoded[1]).toEqual(decoded[0]);
-    logValues.forEach((v, i) => {
-      const back = decoded[0]![i]!;
-      if (Number.isNaN(v) || v === 0)
-        expect(Object.is(back, v) || (Number.isNaN(v) && Number.isNaN(back))).toBe(true);
-      else expect(Math.abs(back - v)).toBeLessThanOrEqual(1e-3 * Math.abs(v));
-    });
-  });
+  // 60 octaves: large indices, too spread out for the memo of powers; 1/4 octave: repeated indices, each
+  // power computed once by the decoder's memo (IndexPowers).
+  it.each([
+    ['large indices', 60],
+    ['repeated indices', 0.25],
+  ])(
+    'decode the log domain (zeros, signs, exceptions, %s) within the bound with either coder',
+    (_, octaves) => {
+      // Checked at the stream, below the writer's safe path: a decoder bug here cannot hide behind a
+      // fallback to exact storage.
+      const logValues = Float64Array.from({ length: 2000 }, (_, i) => {
+        if (i % 97 === 0) return 0;
+        if (i % 331 === 0) return Number.NaN;
+        if (i % 401 === 0) return -0;
+        if (i % 499 === 0) return Number.NEGATIVE_INFINITY;
+        const sign = random() < 0.5 ? -1 : 1;
+        return sign * 2 ** ((random() - 0.5) * octaves);
+      });
+      const tolerance = { absolute: 0, relative: 1e-3 };
+      const decoded = (['range', 'rans'] as const).map((coder): Float32Array => {
+        const p: QuantizerParams = {
+          domain: 'log',
+          step: 2 * Math.log2(1 + 1e-3) * (1 - 2 ** -30),
+          predictor: { name: 'constant', value: 0 },
+          coder,
+        };
+        const { residuals, exceptions } = encodeQuantizedStream(logValues, [2000], 'float32', p, tolerance);
+        // Only the specials are exceptions: every zero and every finite value is coded.
+        expect(exceptions.positions.length).toBe(
+          logValues.filter((v) => !Number.isFinite(v) || Object.is(v, -0)).length,
+        );
+        return decodeQuantizedStream(
+          residuals,
+          exceptions,
+          [2000],
+          'float32',
+          p,
+          'section "residuals"',
+        ) as Float32Array;
+      });
+      expect(decoded[1]).toEqual(decoded[0]);
+      logValues.forEach((v, i) => {
+        const back = decoded[0]![i]!;
+        if (!Number.isFinite(v) || v === 0)
+          expect(Object.is(back, v) || (Number.isNaN(v) && Number.isNaN(back))).toBe(true);
+        else expect(Math.abs(back - v)).toBeLessThanOrEqual(1e-3 * Math.abs(v));
+      });
+    },
+  );
 
   it('read indices of every octave, raw bits inlined (≤ 24) and through the bit reader (> 24), in any mix', () => {
     // Linear, constant prediction 0, a step of 2e-6: |Q| from 0 to ~5 × 10^8 (octaves up to 28), small

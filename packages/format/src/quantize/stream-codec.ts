@@ -7,7 +7,7 @@ import { formatErrors } from '../errors.ts';
 import type { DenseNetwork } from '../model/dense-network.ts';
 import { contextFree, RowWalk } from './contexts.ts';
 import type { Exceptions } from './exceptions.ts';
-import { canonicalExp2 } from './exp2.ts';
+import { canonicalExp2, IndexPowers } from './exp2.ts';
 import type { PredictorSpec } from './predictors.ts';
 import { BlockPredictor } from './predictors.ts';
 import type { ResidualSink, ResidualSource } from './residual-coders.ts';
@@ -109,14 +109,12 @@ function scratch(n: number): {
   };
 }
 
-/** exp2OfIndices' memo of 2^(c + q × step) by q, reused between streams (NaN: not computed yet). */
-let exp2Memo = new Float64Array(0);
+/** The memory of exp2OfIndices' IndexPowers, reused between streams. */
+let powerMemory = new Float64Array(0);
 
 /**
- * The log domain's outputs under a constant prediction c: ±2^(c + Q[i] × step), 0 where signs[i] = 1.
- * The power depends on the index alone and values repeat their indices often (70 % of LHCb's), so each
- * distinct index goes through canonicalExp2 once: the same function of the same binary64 argument, hence
- * the same bits, for a third of the cost. Exported for its test.
+ * The log domain's outputs under a constant prediction c: ±2^(c + Q[i] × step), 0 where signs[i] = 1,
+ * each distinct index's power computed once (IndexPowers). Exported for its test.
  */
 export function exp2OfIndices(
   working: Float64Array,
@@ -133,27 +131,15 @@ export function exp2OfIndices(
     low = q < low ? q : low;
     high = q > high ? q : high;
   }
+  // Indices spread over more than 4n values hardly repeat: clearing a memory would cost more than it saves.
   const span = high - low + 1;
-  if (span > 4 * n) {
-    // Indices too spread out to repeat: a memo would cost more to clear than it saves.
-    for (let i = 0; i < n; i++) {
-      const sign = signs[i]!;
-      working[i] = sign === 1 ? 0 : canonicalExp2(c + quantized[i]! * step) * SIGN_FACTOR[sign]!;
-    }
-    return;
-  }
-  if (exp2Memo.length < span) exp2Memo = new Float64Array(Math.max(span, 2 * exp2Memo.length));
-  const memo = exp2Memo;
-  memo.fill(Number.NaN, 0, span);
+  if (span <= 4 * n && powerMemory.length < span)
+    powerMemory = new Float64Array(Math.max(span, 2 * powerMemory.length));
+  const powers = new IndexPowers(c, step, low, span <= 4 * n ? span : 0, powerMemory);
   for (let i = 0; i < n; i++) {
-    const q = quantized[i]!;
-    let power = memo[q - low]!;
-    if (power !== power) {
-      power = canonicalExp2(c + q * step);
-      memo[q - low] = power;
-    }
     const sign = signs[i]!;
-    working[i] = sign === 1 ? 0 : power * SIGN_FACTOR[sign]!;
+    // × −1 rather than a branch on the sign, which is random in many columns (mispredictions).
+    working[i] = sign === 1 ? 0 : powers.of(quantized[i]!) * SIGN_FACTOR[sign]!;
   }
 }
 
@@ -381,7 +367,7 @@ export function decodeQuantizedStream(
   // The outputs, computed in place in the binary64 working array and then stored into the dtype's array
   // in one set(): typed-array stores round to float32 as the spec's cast does, and a single loop over
   // arrays of several element types would be megamorphic (2× slower).
-  if (fused) exp2OfIndices(working, quantized, signs, n, c, step);
+  if (fused) exp2OfIndices(working, quantized, signs!, n, c, step);
   else if (signs) {
     for (let i = 0; i < n; i++) {
       const sign = signs[i]!;
