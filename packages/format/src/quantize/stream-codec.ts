@@ -61,11 +61,12 @@ const LOG2_WORDS = new Uint32Array(LOG2_VALUE.buffer);
 const HIGH_WORD = LITTLE_ENDIAN_HOST ? 1 : 0;
 
 /**
- * log2 x for x > 0 to within ~3e-6 (a table and linear interpolation on the top 20 mantissa bits), 3×
- * faster than Math.log2. The encoder only guesses the nearest index with it: the guess is checked
- * exactly, and a wrong one goes to the full path, which uses Math.log2.
+ * log2 x for x > 0 to within APPROXIMATE_LOG2_ERROR (a table and linear interpolation on the top 20
+ * mantissa bits), 3× faster than Math.log2. The encoder guesses the nearest index with it; the guess is
+ * accepted within a window that allows for this error (logWindow) or checked exactly, and one that fails
+ * goes to the full path, which uses Math.log2.
  */
-function approximateLog2(x: number): number {
+export function approximateLog2(x: number): number {
   LOG2_VALUE[0] = x;
   const high = LOG2_WORDS[HIGH_WORD]!;
   const exponent = high >>> 20;
@@ -74,6 +75,31 @@ function approximateLog2(x: number): number {
   const t = (high & 4095) / 4096;
   const below = LOG2_TABLE[index]!;
   return exponent - 1023 + below + (LOG2_TABLE[index + 1]! - below) * t;
+}
+
+/**
+ * A bound on |approximateLog2(x) − log2 x| for normal x: dropping the low 32 mantissa bits costs at most
+ * log2(1 + 2^−20) = 1.38e-6 and the chords of the concave log2(1 + u) over 256 segments lie at most
+ * h²/(8 ln 2) = 2.75e-6 below it (h = 1/256); 5e-6 leaves room for the table's own roundings (a test
+ * measures the error over the whole mantissa range).
+ */
+export const APPROXIMATE_LOG2_ERROR = 5e-6;
+
+/**
+ * The log domain's fast acceptance (no exp2 on the encoder's common path): the distances d = w −
+ * approximateLog2|x| for which cast(canonicalExp2(w)) lies within E·|x| of |x| for certain, given
+ * |x| in [2^−100, 2^100] (output and input normal, also as float32) and E ≤ 1/2. Then w − log2|x| is
+ * within APPROXIMATE_LOG2_ERROR of d; canonicalExp2 is within a relative 2^−45 of 2^w (its Horner
+ * roundings are ~2^−51) and the cast to float32 within 2^−24; so
+ * 2^(d ± ε)(1 ± 2^−45)(1 ± 2^−24) inside [1 − E, 1 + E] suffices, with 1e-12 more for the roundings of
+ * the window's own arithmetic. Undefined (no window) when E > 1/2 or the window is empty.
+ */
+export function logWindow(relative: number): { below: number; above: number } | undefined {
+  if (!(relative > 0 && relative <= 0.5)) return undefined;
+  const roundings = Math.log2(1 + 2 ** -45) + Math.log2(1 + 2 ** -24) + APPROXIMATE_LOG2_ERROR + 1e-12;
+  const above = Math.log2(1 + relative) - roundings;
+  const below = Math.log2(1 - relative) + roundings;
+  return above > 0 && below < 0 ? { below, above } : undefined;
 }
 
 /** The log domain's sign codes (0 positive, 1 zero, 2 negative) as factors. */
@@ -256,19 +282,28 @@ export function encodeQuantizedStream(
   // × 1/step instead of ÷ step: the division's latency sits on the chain from one value to the next. A
   // product that rounds the other way only makes the check below fail over to the full path.
   const inverseStep = 1 / step;
+  // Log domain: the window of certain acceptance, empty (NaN bounds fail every test) without one.
+  const window = log ? logWindow(relative) : undefined;
+  const windowBelow = window?.below ?? Number.NaN;
+  const windowAbove = window?.above ?? Number.NaN;
   const quantizeAt = (i: number, prediction: number) => {
     const value = input[i]!;
     if (simple && value !== 0 && value - value === 0) {
       const magnitude = Math.abs(value);
-      const nearest = Math.round(((log ? approximateLog2(magnitude) : value) - prediction) * inverseStep);
+      const target = log ? approximateLog2(magnitude) : value;
+      const nearest = Math.round((target - prediction) * inverseStep);
       const w = prediction + nearest * step;
-      // |cast(±exp2(w)) − x| = |cast(exp2(w)) − |x||: rounding to float32 is symmetric.
-      const decoded = log ? canonicalExp2(w) : w;
-      if (
-        Math.abs((float32 ? Math.fround(decoded) : decoded) - (log ? magnitude : value)) <=
-          absolute + relative * magnitude &&
-        Math.abs(nearest) <= MAX_INDEX
-      ) {
+      let within = false;
+      if (log) {
+        // In the window nothing needs checking (logWindow); near its edges, exp2 and the cast decide.
+        // |cast(±exp2(w)) − x| = |cast(exp2(w)) − |x||: rounding to float32 is symmetric.
+        const d = w - target;
+        within =
+          (d >= windowBelow && d <= windowAbove && magnitude >= 2 ** -100 && magnitude <= 2 ** 100) ||
+          Math.abs((float32 ? Math.fround(canonicalExp2(w)) : canonicalExp2(w)) - magnitude) <=
+            absolute + relative * magnitude;
+      } else within = Math.abs((float32 ? Math.fround(w) : w) - value) <= absolute + relative * magnitude;
+      if (within && Math.abs(nearest) <= MAX_INDEX) {
         working[i] = w;
         quantized[i] = nearest;
         if (signs) signs[i] = value < 0 ? 2 : 0;
