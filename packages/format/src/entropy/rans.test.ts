@@ -234,4 +234,26 @@ describe('static rANS (SPEC.md §10.6)', () => {
     expect(far.read(8)).toBe(0);
     expect(far.overrun).toBe(true);
   });
+
+  it('writes and reads random runs of 0 to 32 bits as a bit-by-bit reference does', () => {
+    const random = seededRandom(44);
+    const writer = new BitWriter();
+    const bits: number[] = [];
+    const runs: [number, number][] = [];
+    for (let k = 0; k < 5000; k++) {
+      const count = Math.floor(random() * 33);
+      const value = Math.floor(random() * 2 ** 32);
+      runs.push([value, count]);
+      writer.write(value, count);
+      for (let b = count - 1; b >= 0; b--) bits.push(Math.floor(value / 2 ** b) % 2);
+    }
+    const bytes = writer.finish();
+    expect(bytes.length).toBe(Math.ceil(bits.length / 8));
+    bits.forEach((bit, i) => {
+      if (((bytes[i >> 3]! >> (7 - (i & 7))) & 1) !== bit) throw new Error(`bit ${i} differs`);
+    });
+    const reader = new BitReader(bytes);
+    for (const [value, count] of runs) expect(reader.read(count)).toBe(count === 0 ? 0 : value % 2 ** count);
+    expect(reader.overrun).toBe(false);
+  });
 });

@@ -43,17 +43,22 @@ export class BitWriter {
   private accumulator = 0;
   private pending = 0;
 
-  /** Appends the low `count` bits of `value` (0 ≤ count ≤ 32), up to a byte's worth at a time. */
+  /** Appends the low `count` bits of `value` (0 ≤ count ≤ 32). */
   write(value: number, count: number): void {
-    let left = count;
-    while (left > 0) {
-      const take = Math.min(8 - this.pending, left);
-      left -= take;
-      // The next `take` bits of the value; `>>>` works on its u32 bits and shifts by at most 31.
-      this.accumulator = (this.accumulator << take) | ((value >>> left) & ((1 << take) - 1));
-      this.pending += take;
-      if (this.pending === 8) this.flushByte();
+    if (count > 24) {
+      this.write(value >>> 16, count - 16);
+      this.write(value & 0xffff, 16);
+      return;
     }
+    // Fewer than 8 bits wait in the accumulator, so it holds at most 31 with the new ones.
+    let pending = this.pending + count;
+    const accumulator = (this.accumulator << count) | (value & ((1 << count) - 1));
+    while (pending >= 8) {
+      pending -= 8;
+      this.pushByte((accumulator >>> pending) & 0xff);
+    }
+    this.accumulator = accumulator & ((1 << pending) - 1);
+    this.pending = pending;
   }
 
   /** Elias gamma code of v ≥ 1: ⌊log2 v⌋ zeros, then v in ⌊log2 v⌋ + 1 bits. */
@@ -66,21 +71,20 @@ export class BitWriter {
   /** The bits so far, the last byte padded with zeros. */
   finish(): Uint8Array {
     if (this.pending > 0) {
-      this.accumulator <<= 8 - this.pending;
-      this.flushByte();
+      this.pushByte((this.accumulator << (8 - this.pending)) & 0xff);
+      this.accumulator = 0;
+      this.pending = 0;
     }
     return this.bytes.subarray(0, this.length);
   }
 
-  private flushByte(): void {
+  private pushByte(byte: number): void {
     if (this.length === this.bytes.length) {
       const grown = new Uint8Array(this.bytes.length * 2);
       grown.set(this.bytes);
       this.bytes = grown;
     }
-    this.bytes[this.length++] = this.accumulator & 0xff;
-    this.accumulator = 0;
-    this.pending = 0;
+    this.bytes[this.length++] = byte;
   }
 }
 
@@ -201,8 +205,10 @@ export function normalizeFrequencies(counts: ArrayLike<number>): Uint16Array {
  * tables from the symbols' counts.
  */
 export class RansEncoder {
-  private symbols: Uint8Array;
-  private contextOf: Uint8Array;
+  /** Per recorded symbol, context × alphabet + symbol: one array for the reverse coding loop to read. */
+  private keys: Uint16Array;
+  /** How often each key occurs so far: the tables' statistics, counted as symbols are recorded. */
+  private readonly counted: Uint32Array;
   private count = 0;
   private readonly raw = new BitWriter();
 
@@ -212,22 +218,20 @@ export class RansEncoder {
     capacity = 1024,
   ) {
     if (contexts > 32 || alphabet > 256) throw new Error('rANS: at most 32 contexts and 256 symbols');
-    this.symbols = new Uint8Array(Math.max(16, capacity));
-    this.contextOf = new Uint8Array(this.symbols.length);
+    this.keys = new Uint16Array(Math.max(16, capacity));
+    this.counted = new Uint32Array(contexts * alphabet);
   }
 
   /** Records `symbol` in `context`. */
   encode(symbol: number, context: number): void {
-    if (this.count === this.symbols.length) {
-      const symbols = new Uint8Array(this.count * 2);
-      symbols.set(this.symbols);
-      this.symbols = symbols;
-      const contextOf = new Uint8Array(this.count * 2);
-      contextOf.set(this.contextOf);
-      this.contextOf = contextOf;
+    if (this.count === this.keys.length) {
+      const keys = new Uint16Array(this.count * 2);
+      keys.set(this.keys);
+      this.keys = keys;
     }
-    this.symbols[this.count] = symbol;
-    this.contextOf[this.count++] = context;
+    const key = context * this.alphabet + symbol;
+    this.keys[this.count++] = key;
+    this.counted[key]!++;
   }
 
   /** Appends `count` raw bits of `value` (most significant first) to the stream's bit part. */
@@ -236,10 +240,7 @@ export class RansEncoder {
   }
 
   finish(): Uint8Array {
-    const { contexts, alphabet, count, symbols, contextOf } = this;
-    const counted = new Uint32Array(contexts * alphabet);
-    for (let i = 0; i < count; i++) counted[contextOf[i]! * alphabet + symbols[i]!]!++;
-
+    const { contexts, alphabet, count, keys, counted } = this;
     const header = new BitWriter();
     // Per (context, symbol): frequency and cumulative frequency, flat for the coding loop.
     const frequency = new Uint32Array(contexts * alphabet);
@@ -273,7 +274,7 @@ export class RansEncoder {
     const limitScale = 2 ** (32 - RANS_PRECISION_BITS);
     const reciprocal = RECIPROCALS;
     for (let i = count - 1; i >= 0; i--) {
-      const k = contextOf[i]! * alphabet + symbols[i]!;
+      const k = keys[i]!;
       const f = frequency[k]!;
       if (x >= f * limitScale) {
         words[wordCount++] = x & 0xffff;
