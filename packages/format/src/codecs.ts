@@ -1,7 +1,7 @@
 // Byte codecs of section payloads, keyed by the id stored in the section table.
 // Deflate comes from fflate: pure JS, synchronous, deterministic at a fixed level on every platform
 // (the writer's bytes must not depend on the machine), and its inflater costs ~3 KB in the decoder.
-import { deflateSync, inflateSync } from 'fflate';
+import { type DeflateOptions, deflateSync, inflateSync } from 'fflate';
 import { formatErrors } from './errors.ts';
 
 export const CODEC = {
@@ -20,16 +20,25 @@ export const CODEC_NAMES: Record<number, string> = { 0: 'raw', 1: 'deflate', 2: 
 /** DEFLATE never expands its input more than this (RFC 1951 stored blocks bound the other way). */
 const MAX_DEFLATE_RATIO = 1032;
 
+/**
+ * Level 9, with a hash table that fits the input: fflate's `mem` m allocates and clears tables of 2^(12+m)
+ * entries on every call, which for a few KB of metadata (every file) costs more than compressing it;
+ * both settings are fixed, so the same bytes always deflate the same way.
+ */
+function deflateOptions(length: number): DeflateOptions {
+  return { level: 9, mem: length < 65536 ? 2 : 8 };
+}
+
 /** Encodes `bytes` with the codec; `elementSize` is the value width for shuffle-deflate. */
 export function encodeBytes(codec: CodecId, bytes: Uint8Array, elementSize = 1): Uint8Array {
   switch (codec) {
     case CODEC.raw:
       return bytes;
     case CODEC.deflate:
-      return deflateSync(bytes, { level: 9, mem: 8 });
+      return deflateSync(bytes, deflateOptions(bytes.length));
     case CODEC.shuffleDeflate: {
       const shuffled = shuffleBytes(bytes, elementSize);
-      const packed = deflateSync(shuffled, { level: 9, mem: 8 });
+      const packed = deflateSync(shuffled, deflateOptions(shuffled.length));
       const out = new Uint8Array(packed.length + 1);
       out[0] = elementSize;
       out.set(packed, 1);
