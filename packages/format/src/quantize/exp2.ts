@@ -44,39 +44,6 @@ export function canonicalExp2(y: number): number {
   return p * scale;
 }
 
-/**
- * 2^(c + q × step) for integer indices q: the log domain's powers under a constant prediction c, which
- * depend on the index alone, and repeat (70 % of LHCb's values share their index with another). Indices
- * in [low, low + span) go through canonicalExp2 once each, then are looked up in `memory` (a reusable
- * scratch of at least `span` entries; NaN marks a power not computed yet); others are computed every
- * time. Either way the result is canonicalExp2 of the same binary64 argument, hence the same bits.
- */
-export class IndexPowers {
-  constructor(
-    private readonly c: number,
-    private readonly step: number,
-    private readonly low: number,
-    private readonly span: number,
-    private readonly memory: Float64Array,
-  ) {
-    memory.fill(Number.NaN, 0, span);
-  }
-
-  of(q: number): number {
-    // Compared as doubles: a huge index must not wrap into the range as an int32 difference would.
-    const k = q - this.low;
-    if (k >= 0 && k < this.span) {
-      let power = this.memory[k]!;
-      if (power !== power) {
-        power = canonicalExp2(this.c + q * this.step);
-        this.memory[k] = power;
-      }
-      return power;
-    }
-    return canonicalExp2(this.c + q * this.step);
-  }
-}
-
 /** 2^n for n = −1074 … 1023, each built exactly from its bits. */
 const POWERS_OF_TWO = Float64Array.from({ length: 1023 + 1074 + 1 }, (_, i) => powerOfTwo(i - 1074));
 

@@ -43,7 +43,7 @@ describe('quantized streams', () => {
   });
 
   // 60 octaves: large indices, too spread out for the memo of powers; 1/4 octave: repeated indices, each
-  // power computed once by the decoder's memo (IndexPowers).
+  // power computed once by the decoder (exp2OfIndices).
   it.each([
     ['large indices', 60],
     ['repeated indices', 0.25],
@@ -189,7 +189,7 @@ describe('quantized streams', () => {
     expect(beyond24).toBeGreaterThan(n / 10);
   });
 
-  it('memoize 2^(c + Q × step) by index to the same bits as canonicalExp2 of every value', () => {
+  it('compute 2^(c + Q × step) once per index to the same bits as canonicalExp2 of every value', () => {
     // Indices that repeat (a span ≤ 4n: the memo) and indices spread too far (the direct loop), with
     // zeros (signs 1) and negatives (signs 2) among them.
     for (const spread of [300, 1_000_000]) {

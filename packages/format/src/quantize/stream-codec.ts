@@ -7,7 +7,7 @@ import { formatErrors } from '../errors.ts';
 import type { DenseNetwork } from '../model/dense-network.ts';
 import { contextFree, RowWalk } from './contexts.ts';
 import type { Exceptions } from './exceptions.ts';
-import { canonicalExp2, IndexPowers } from './exp2.ts';
+import { canonicalExp2 } from './exp2.ts';
 import type { PredictorSpec } from './predictors.ts';
 import { BlockPredictor } from './predictors.ts';
 import type { ResidualSink, ResidualSource } from './residual-coders.ts';
@@ -135,12 +135,17 @@ function scratch(n: number): {
   };
 }
 
-/** The memory of exp2OfIndices' IndexPowers, reused between streams. */
-let powerMemory = new Float64Array(0);
+/** exp2OfIndices' scratch, reused between streams: which indices occur, and their powers. */
+let indexSeen = new Uint8Array(0);
+let indexPowers = new Float64Array(0);
 
 /**
- * The log domain's outputs under a constant prediction c: ±2^(c + Q[i] × step), 0 where signs[i] = 1,
- * each distinct index's power computed once (IndexPowers). Exported for its test.
+ * The log domain's outputs under a constant prediction c: ±2^(c + Q[i] × step), 0 where signs[i] = 1.
+ * The power depends on the index alone, and indices repeat (70 % of LHCb's values share theirs), so
+ * each index that occurs goes through canonicalExp2 once, for the same binary64 argument c + q × step
+ * and hence the same bits: in three branch-free passes (mark the indices, compute their powers, look
+ * them up), as a memo's "computed yet?" test would mispredict about as often as it saves. Exported for
+ * its test.
  */
 export function exp2OfIndices(
   working: Float64Array,
@@ -154,18 +159,31 @@ export function exp2OfIndices(
   let high = 0;
   for (let i = 0; i < n; i++) {
     const q = quantized[i]!;
-    low = q < low ? q : low;
-    high = q > high ? q : high;
+    low = Math.min(low, q);
+    high = Math.max(high, q);
   }
-  // Indices spread over more than 4n values hardly repeat: clearing a memory would cost more than it saves.
   const span = high - low + 1;
-  if (span <= 4 * n && powerMemory.length < span)
-    powerMemory = new Float64Array(Math.max(span, 2 * powerMemory.length));
-  const powers = new IndexPowers(c, step, low, span <= 4 * n ? span : 0, powerMemory);
+  if (span > 4 * n) {
+    // Indices too spread out to repeat: each value's power computed directly.
+    for (let i = 0; i < n; i++) {
+      const sign = signs[i]!;
+      working[i] = sign === 1 ? 0 : canonicalExp2(c + quantized[i]! * step) * SIGN_FACTOR[sign]!;
+    }
+    return;
+  }
+  if (indexSeen.length < span) {
+    indexSeen = new Uint8Array(Math.max(span, 2 * indexSeen.length));
+    indexPowers = new Float64Array(indexSeen.length);
+  }
+  const seen = indexSeen;
+  const powers = indexPowers;
+  seen.fill(0, 0, span);
+  for (let i = 0; i < n; i++) seen[quantized[i]! - low] = 1;
+  for (let k = 0; k < span; k++) if (seen[k] === 1) powers[k] = canonicalExp2(c + (low + k) * step);
   for (let i = 0; i < n; i++) {
     const sign = signs[i]!;
     // × −1 rather than a branch on the sign, which is random in many columns (mispredictions).
-    working[i] = sign === 1 ? 0 : powers.of(quantized[i]!) * SIGN_FACTOR[sign]!;
+    working[i] = sign === 1 ? 0 : powers[quantized[i]! - low]! * SIGN_FACTOR[sign]!;
   }
 }
 
