@@ -239,11 +239,17 @@ export function encodeQuantizedStream(
   const { slack } = inputs;
   const predictor = new BlockPredictor(params.predictor, shape, inputs.predictions, inputs.network);
   const walk = new RowWalk(shape);
-  const { working, quantized, input } = scratch(n);
+  const scratchOf = scratch(n);
+  const { working, quantized } = scratchOf;
   // One element type for every dtype: loads from arrays of several types in one loop are megamorphic.
-  input.set(values as Float64Array);
+  let input = values as Float64Array;
+  if (!(values instanceof Float64Array)) {
+    input = scratchOf.input;
+    input.set(values as Float32Array);
+  }
   const log = params.domain === 'log';
-  const signs = log ? new Uint8Array(n) : undefined;
+  // The decoder's scratch too, which is free here: the writer checks a stream once it is encoded.
+  const signs = log ? scratchOf.signs.fill(0, 0, n) : undefined;
   const exceptionPositions: number[] = [];
   const { step, coder } = params;
   const { absolute, relative } = tolerance;
@@ -404,7 +410,7 @@ export function decodeQuantizedStream(
     params.coder === 'rans' ? new RansSource(residuals, log, label) : new RangeSource(residuals, label);
   // Log domain: 1 for a value that is +0, 2 for a negative one.
   // Every entry is written by the first pass (0 at exceptions), so a reused buffer will do.
-  const signs = log ? scratchOf.signs : undefined;
+  const signs = log ? scratchOf.signs.fill(0, 0, n) : undefined;
   const constant = contextFree(params.predictor);
   const positions = exceptions.positions;
 
