@@ -1,11 +1,15 @@
 // The codec issue's figures on the shared datasets: honest ratio (float32 bytes ÷ every byte of the
 // .baler file), the verified max error, and compress/decompress speed on one core, next to the anchors.
 // Run: npm run bench (all packages) or, here, node --import tsx bench/codec.ts
-import type { Dataset, Table } from '@baler/format';
-import { bytesSource, MemorySink, openBaler, readDataset, writeDataset } from '@baler/format';
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Table } from '@baler/format';
+import { bytesSource, openBaler, readDataset } from '@baler/format';
 import { compareCodecs, compressDataset, parseBound, readDataFile } from '@baler/trainer';
 
 const DATA = new URL('../../../../shared/data/', import.meta.url).pathname;
+const SPEED_CHILD = fileURLToPath(new URL('./speed-child.ts', import.meta.url));
 
 const CASES = [
   {
@@ -51,28 +55,25 @@ const learnedRows: string[][] = [];
 let lhcb: Table | undefined;
 const notes: string[] = [];
 
-/**
- * Median seconds of writing `dataset` with plans already chosen (compressing "after training"): every
- * stream encoded, decoded back and checked, the file assembled in memory; 5 runs after a second of
- * warm-up.
- */
-async function writeSecondsOf(dataset: Dataset, plans: Parameters<typeof writeDataset>[2]): Promise<number> {
-  const write = () => writeDataset(dataset, new MemorySink(), plans);
-  for (const start = performance.now(); performance.now() - start < 1000; ) await write();
-  const seconds: number[] = [];
-  for (let k = 0; k < 5; k++) {
-    const t = performance.now();
-    await write();
-    seconds.push((performance.now() - t) / 1000);
-  }
-  return median(seconds);
+/** The speed columns of one case and plan, measured in a fresh process (bench/speed-child.ts). */
+function speedsOf(input: string, bound: string, fastDecode: boolean): SpeedFigures {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', SPEED_CHILD, input, bound, fastDecode ? 'fast' : 'classical'],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`the speed child failed on ${input} ${bound}: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as SpeedFigures;
 }
 
-/**
- * Median decode seconds of `bytes` over 9 runs after a second of warm-up (steady state: the JIT has
- * optimised the loops; on these 0.6 MB inputs a few warm-up runs measure code still being compiled).
- */
-async function decodeSecondsOf(bytes: Uint8Array, runs = 9): Promise<number> {
+interface SpeedFigures {
+  planning: number;
+  planGiven: number;
+  decode: number;
+}
+
+/** Median decode seconds of `bytes` over `runs` runs after a second of warm-up (the learned files). */
+async function decodeSecondsOf(bytes: Uint8Array, runs: number): Promise<number> {
   const file = await openBaler(bytesSource(bytes));
   for (const start = performance.now(); performance.now() - start < 1000; ) await readDataset(file);
   const seconds: number[] = [];
@@ -98,13 +99,7 @@ for (const c of CASES) {
     const bound = parseBound(c.bound);
     const result = await compressDataset(dataset, { bound, fastDecode: coder.fastDecode });
     classical ??= result.bytes;
-    const compressSeconds: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      const t = performance.now();
-      await compressDataset(dataset, { bound, fastDecode: coder.fastDecode, verify: false });
-      compressSeconds.push((performance.now() - t) / 1000);
-    }
-    const megabytes = result.summary.float32Bytes / 1e6;
+    const speeds = speedsOf(`${DATA}${c.input}`, c.bound, coder.fastDecode);
     const ratio = result.summary.ratioToFloat32;
     const v = result.verification!;
     rows.push([
@@ -119,9 +114,9 @@ for (const c of CASES) {
         ? `rel ${v.maxRelativeError.toExponential(3)}`
         : `abs ${v.maxAbsoluteError.toExponential(3)}`,
       `${result.bytes.length}`,
-      (megabytes / median(compressSeconds)).toFixed(1),
-      (megabytes / (await writeSecondsOf(dataset, result.plans))).toFixed(1),
-      (megabytes / (await decodeSecondsOf(result.bytes))).toFixed(1),
+      speeds.planning.toFixed(1),
+      speeds.planGiven.toFixed(1),
+      speeds.decode.toFixed(1),
     ]);
   }
   // What `baler compress` does by default: small learned models compete, kept only when they save bytes.
@@ -174,6 +169,9 @@ console.log(
 );
 console.log(
   'predictors already chosen (planning fits stencils on the first chunk, which dominates on small inputs).',
+);
+console.log(
+  'Speeds are medians in a fresh process per case and coder (bench/speed-child.ts), after a second of warm-up.',
 );
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
