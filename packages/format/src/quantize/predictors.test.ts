@@ -29,7 +29,7 @@ function reconstruct(
   shape: number[],
   quantized: Int32Array,
   step: number,
-  how: 'value by value' | 'row by row',
+  how: 'value by value' | 'row by row' | "encoder's rows",
 ): Float64Array {
   const predictor = new BlockPredictor(spec, shape);
   const walk = new RowWalk(shape);
@@ -39,6 +39,10 @@ function reconstruct(
     predictor.startRow(walk.rowIndex);
     const base = row * walk.rowLength;
     if (how === 'row by row') predictor.reconstructRow(working, quantized, base, walk.rowLength, step);
+    else if (how === "encoder's rows")
+      predictor.quantizeRow(working, base, walk.rowLength, (i, p) => {
+        working[i] = p + quantized[i]! * step;
+      });
     else
       for (let i = base; i < base + walk.rowLength; i++)
         working[i] = predictor.at(working, i, i - base) + quantized[i]! * step;
@@ -75,5 +79,47 @@ describe('BlockPredictor.reconstructRow', () => {
       }
     }
     expect(compared).toBeGreaterThan(50_000);
+  });
+
+  it('splits long stencils on long rows (earlier rows summed first) without changing a bit, decoder and encoder', () => {
+    const random = seededRandom(8);
+    let split = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const rank = 2 + (trial % 3);
+      const shape = Array.from({ length: rank }, (_, d) =>
+        d === rank - 1 ? 20 + Math.floor(random() * 40) : 2 + Math.floor(random() * 4),
+      );
+      const n = shape.reduce((a, b) => a * b, 1);
+      const quantized = Int32Array.from({ length: n }, () => Math.round((random() - 0.5) * 20));
+      const main = randomStencil(rank, 4 + (trial % 21), random);
+      // Half the trials put the current row's terms last (as --fast-decode orders them), half keep the
+      // random order, where the split stops at the first term on the current row.
+      if (trial % 2 === 0) {
+        const order = main.offsets.map((o, k) => k);
+        const sameRow = (k: number) => main.offsets[k]!.every((v, d) => d === rank - 1 || v === 0);
+        order.sort((a, b) => Number(sameRow(a)) - Number(sameRow(b)) || a - b);
+        main.offsets = order.map((k) => main.offsets[k]!);
+        main.weights = order.map((k) => main.weights[k]!);
+      }
+      const earlier = main.offsets.findIndex((o) => o.every((v, d) => d === rank - 1 || v === 0));
+      if ((earlier < 0 ? main.offsets.length : earlier) >= 4) split++;
+      const specs: PredictorSpec[] = [
+        { name: 'stencil', ...main },
+        { name: 'stencil-fallbacks', ...main, fallbacks: [randomStencil(rank, 2, random)] },
+      ];
+      for (const spec of specs) {
+        const expected = reconstruct(spec, shape, quantized, 0.37, 'value by value');
+        for (const how of ['row by row', "encoder's rows"] as const) {
+          const actual = reconstruct(spec, shape, quantized, 0.37, how);
+          for (let i = 0; i < n; i++) {
+            if (!Object.is(actual[i], expected[i]))
+              throw new Error(
+                `${how}, ${spec.name} on [${shape}], value ${i}: ${actual[i]} ≠ ${expected[i]}`,
+              );
+          }
+        }
+      }
+    }
+    expect(split).toBeGreaterThan(30);
   });
 });

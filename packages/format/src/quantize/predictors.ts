@@ -147,6 +147,8 @@ function isCausal(offset: number[]): boolean {
 interface PlacedStencil {
   offsets: Int32Array;
   weights: Float64Array;
+  /** How many of the first terms read earlier rows only (the rest start at the first same-row term). */
+  earlierRows: number;
   /** It applies at idx when low[d] ≤ idx_d < high[d] for every axis d. */
   low: Int32Array;
   high: Int32Array;
@@ -162,9 +164,11 @@ function placeStencil(stencil: LinearStencil, shape: readonly number[], strides:
     low[d] = Math.max(0, ...stencil.offsets.map((o) => -o[d]!));
     high[d] = shape[d]! - Math.max(0, ...stencil.offsets.map((o) => o[d]!));
   }
+  const sameRow = stencil.offsets.findIndex((o) => o.every((v, d) => d === rank - 1 || v === 0));
   return {
     offsets: Int32Array.from(stencil.offsets, (o) => o.reduce((n, v, d) => n + v * strides[d]!, 0)),
     weights: Float64Array.from(stencil.weights),
+    earlierRows: sameRow < 0 ? stencil.offsets.length : sameRow,
     low,
     high,
     rowInside: false,
@@ -181,6 +185,118 @@ interface RowCompletion {
   quantized: Int32Array;
   step: number;
   complete: ((i: number, prediction: number) => void) | undefined;
+}
+
+/** predictRunSplit serves runs of at least SPLIT_RUN values of stencils with SPLIT_TERMS or more terms on earlier rows. */
+const SPLIT_TERMS = 4;
+const SPLIT_RUN = 8;
+
+/** The partial sums of the terms that read earlier rows, for one run (reused: a run is coded at once). */
+let partialSums = new Float64Array(0);
+
+/**
+ * A run of a stencil whose first `earlier` terms read earlier rows only, which are complete: their
+ * partial sums are computed for the whole run first, four terms per pass, with no value waiting for the
+ * one before it; the rest (the terms on the current row) then complete each value in order. The sum
+ * from 0 in list order is the same as predictRun's, term for term: split in two loops, not reordered.
+ * A long stencil's terms would otherwise form one chain of additions per value (64 MB/s decoding with
+ * 20 terms instead of ~190 with 8).
+ */
+function predictRunSplit(
+  working: Float64Array,
+  start: number,
+  end: number,
+  offsets: Int32Array,
+  weights: Float64Array,
+  earlier: number,
+  how: RowCompletion,
+): void {
+  const length = end - start;
+  if (partialSums.length < length) partialSums = new Float64Array(Math.max(length, 2 * partialSums.length));
+  const partial = partialSums;
+  partial.fill(0, 0, length);
+  let k = 0;
+  for (; k + 8 <= earlier; k += 8) {
+    const o0 = start + offsets[k]!;
+    const o1 = start + offsets[k + 1]!;
+    const o2 = start + offsets[k + 2]!;
+    const o3 = start + offsets[k + 3]!;
+    const o4 = start + offsets[k + 4]!;
+    const o5 = start + offsets[k + 5]!;
+    const o6 = start + offsets[k + 6]!;
+    const o7 = start + offsets[k + 7]!;
+    const w0 = weights[k]!;
+    const w1 = weights[k + 1]!;
+    const w2 = weights[k + 2]!;
+    const w3 = weights[k + 3]!;
+    const w4 = weights[k + 4]!;
+    const w5 = weights[k + 5]!;
+    const w6 = weights[k + 6]!;
+    const w7 = weights[k + 7]!;
+    for (let j = 0; j < length; j++) {
+      let sum = partial[j]!;
+      sum += w0 * working[o0 + j]!;
+      sum += w1 * working[o1 + j]!;
+      sum += w2 * working[o2 + j]!;
+      sum += w3 * working[o3 + j]!;
+      sum += w4 * working[o4 + j]!;
+      sum += w5 * working[o5 + j]!;
+      sum += w6 * working[o6 + j]!;
+      sum += w7 * working[o7 + j]!;
+      partial[j] = sum;
+    }
+  }
+  for (; k + 4 <= earlier; k += 4) {
+    const o0 = start + offsets[k]!;
+    const o1 = start + offsets[k + 1]!;
+    const o2 = start + offsets[k + 2]!;
+    const o3 = start + offsets[k + 3]!;
+    const w0 = weights[k]!;
+    const w1 = weights[k + 1]!;
+    const w2 = weights[k + 2]!;
+    const w3 = weights[k + 3]!;
+    for (let j = 0; j < length; j++) {
+      let sum = partial[j]!;
+      sum += w0 * working[o0 + j]!;
+      sum += w1 * working[o1 + j]!;
+      sum += w2 * working[o2 + j]!;
+      sum += w3 * working[o3 + j]!;
+      partial[j] = sum;
+    }
+  }
+  if (k + 2 <= earlier) {
+    const o0 = start + offsets[k]!;
+    const o1 = start + offsets[k + 1]!;
+    const w0 = weights[k]!;
+    const w1 = weights[k + 1]!;
+    for (let j = 0; j < length; j++) partial[j] = partial[j]! + w0 * working[o0 + j]! + w1 * working[o1 + j]!;
+    k += 2;
+  }
+  if (k < earlier) {
+    const o = start + offsets[k]!;
+    const w = weights[k]!;
+    for (let j = 0; j < length; j++) partial[j] = partial[j]! + w * working[o + j]!;
+  }
+  const { quantized, step, complete } = how;
+  const taps = offsets.length;
+  const rest = taps - earlier;
+  // Usually one or two terms on the current row (x − 1, x − 2): unrolled, else a loop.
+  const oa = rest > 0 ? offsets[earlier]! : 0;
+  const wa = rest > 0 ? weights[earlier]! : 0;
+  const ob = rest > 1 ? offsets[earlier + 1]! : 0;
+  const wb = rest > 1 ? weights[earlier + 1]! : 0;
+  for (let i = start; i < end; i++) {
+    let sum = partial[i - start]!;
+    if (rest > 0) {
+      sum += wa * working[i + oa]!;
+      if (rest > 1) {
+        sum += wb * working[i + ob]!;
+        for (let t = earlier + 2; t < taps; t++) sum += weights[t]! * working[i + offsets[t]!]!;
+      }
+    }
+    if (complete) complete(i, sum);
+    else working[i] = sum + quantized[i]! * step;
+  }
 }
 
 /**
@@ -459,8 +575,23 @@ export class BlockPredictor {
       let offsets: Int32Array;
       let weights: Float64Array;
       if (chosen >= 0) {
-        offsets = this.stencils[chosen]!.offsets;
-        weights = this.stencils[chosen]!.weights;
+        const stencil = this.stencils[chosen]!;
+        // Split when enough terms read earlier rows to be worth a pass of their own.
+        if (stencil.offsets.length > 8 && stencil.earlierRows >= SPLIT_TERMS && end - x >= SPLIT_RUN) {
+          predictRunSplit(
+            working,
+            base + x,
+            base + end,
+            stencil.offsets,
+            stencil.weights,
+            stencil.earlierRows,
+            how,
+          );
+          x = end;
+          continue;
+        }
+        offsets = stencil.offsets;
+        weights = stencil.weights;
       } else {
         const lorenzo = x === 0 ? this.first : this.rest;
         offsets = lorenzo.offsets;
