@@ -95,7 +95,7 @@ describe('BlockPredictor.reconstructRow', () => {
       // Half the trials put the current row's terms last (as --fast-decode orders them), half keep the
       // random order, where the split stops at the first term on the current row.
       if (trial % 2 === 0) {
-        const order = main.offsets.map((o, k) => k);
+        const order = main.offsets.map((_, k) => k);
         const sameRow = (k: number) => main.offsets[k]!.every((v, d) => d === rank - 1 || v === 0);
         order.sort((a, b) => Number(sameRow(a)) - Number(sameRow(b)) || a - b);
         main.offsets = order.map((k) => main.offsets[k]!);
