@@ -127,7 +127,15 @@ export async function writeDataset(
       const piece = { ...dataset, rowCount: end - first, columns };
       await writeChunk(writer, c, piece, plans, predicted, stencilNetwork);
     } else {
-      const data = extractBlock(dataset.data, dataset.shape, box.start, box.count);
+      // A chunk of whole frames is a contiguous run of the array: a view, which the writer only reads.
+      const frame = shapeSize(dataset.shape.slice(1));
+      const data =
+        box.count.length > 0 && box.count.every((n, d) => d === 0 || n === dataset.shape[d])
+          ? (dataset.data.subarray(
+              box.start[0]! * frame,
+              (box.start[0]! + box.count[0]!) * frame,
+            ) as NumericArray)
+          : extractBlock(dataset.data, dataset.shape, box.start, box.count);
       await writeChunk(writer, c, { ...dataset, shape: box.count, data }, plans, predicted, stencilNetwork);
     }
     options.onChunk?.(c + 1, chunks);
