@@ -97,6 +97,8 @@ describe("bundlers resolve '@baler/decoder' for the browser", () => {
     const chunk = chunks[0]!;
     expect(chunk.type === 'chunk' && [...chunk.imports, ...chunk.dynamicImports]).toEqual([]);
     expect(await readdir(outDir)).toEqual(['app.js']);
-    expect(await runBundle(join(outDir, 'app.js'))).toBeLessThan(100_000);
+    // Vite's library build is not minified: a guard against pulling in a dependency, not the budget
+    // (which is the decoder bench's ≤ 30 KB gzipped).
+    expect(await runBundle(join(outDir, 'app.js'))).toBeLessThan(110_000);
   }, 60_000);
 });
