@@ -39,7 +39,7 @@ import {
 } from './learned.ts';
 import type { BlockLearnOptions, LearnedCandidate } from './learned-blocks.ts';
 import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates, modelDirBlockCandidates } from './learned-blocks.ts';
-import { planColumn, withCoder } from './plan.ts';
+import { planColumn, withCoder, withSmallerCoders } from './plan.ts';
 import type { StencilNetworkOptions } from './stencil-network.ts';
 import { DEFAULT_STENCIL_NETWORK, stencilNetworkCandidate } from './stencil-network.ts';
 import type { Verification } from './verify.ts';
@@ -195,6 +195,9 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
       chosen = candidate;
     }
   }
+  // Learned and classical plans were compared with one coder; the classical streams that remain now
+  // take whichever codes them smaller.
+  if (!fast) plans = withSmallerCoders(first, plans);
   const configHash = hashConfig({
     bound: describeBoundSpec(options.bound),
     overrides: overrides.map((o) => `${o.pattern}=${describeBoundSpec(o.bound)}`),
