@@ -42,10 +42,11 @@ Options:
                            network correcting the stencil, ~10 s); one is kept only when it saves
                            bytes, network included (a stencil network: 2 % or more, as it decodes
                            ~8× slower)
-      --fast-decode        plan for decoding speed: residuals in static rANS tables (format 1.3,
-                           method quantized-rans), stencils of at most 8 neighbours, no network;
-                           files up to ~25 % larger (LHCb's 2 % smaller) that decode 3–5× faster
-                           than the classical plan and ~30× faster than one with a stencil network
+      --fast-decode        plan for decoding speed: every residual stream in static rANS tables
+                           (format 1.3, method quantized-rans; by default only the streams they
+                           code smaller, e.g. LHCb's), stencils of at most 8 neighbours, no
+                           network; fields' files up to ~25 % larger that decode ~2.5–3× faster
+                           than the classical plan and ~40× faster than one with a stencil network
                            (inputs over 64 M values never get a stencil network; --no-learn alone
                            leaves out networks only)
       --no-verify          skip decoding the written bytes to check every value (not recommended)
