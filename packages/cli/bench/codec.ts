@@ -43,9 +43,9 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-/** The coders: the adaptive range coder (the default, smallest files) and rANS (--fast-decode). */
+/** The plans: the default (each stream coded with the adaptive range coder or rANS, whichever is smaller) and --fast-decode (rANS everywhere, short stencils). */
 const CODERS = [
-  { label: 'range (default)', fastDecode: false },
+  { label: 'default (per stream: range or rANS, smaller)', fastDecode: false },
   { label: 'rANS (--fast-decode)', fastDecode: true },
 ];
 
@@ -146,7 +146,7 @@ for (const c of CASES) {
 
 const header = [
   'case',
-  'coder',
+  'plan (residual coder)',
   'best anchor',
   'goal',
   'ratio',
