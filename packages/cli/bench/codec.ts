@@ -43,7 +43,10 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-/** The plans: the default (each stream coded with the adaptive range coder or rANS, whichever is smaller) and --fast-decode (rANS everywhere, short stencils). */
+/**
+ * The plans: the default (each stream coded with the adaptive range coder or rANS, whichever is smaller)
+ * and --fast-decode (rANS everywhere, short stencils).
+ */
 const CODERS = [
   { label: 'default (per stream: range or rANS, smaller)', fastDecode: false },
   { label: 'rANS (--fast-decode)', fastDecode: true },
