@@ -3,6 +3,9 @@
 // Run: npm run bench (all packages) or, here, node --import tsx bench/codec.ts
 
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Table } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
@@ -38,11 +41,6 @@ const CASES = [
   },
 ];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
-}
-
 /**
  * The plans: the default (each stream coded with the adaptive range coder or rANS, whichever is smaller)
  * and --fast-decode (rANS everywhere, short stencils).
@@ -58,15 +56,28 @@ const learnedRows: string[][] = [];
 let lhcb: Table | undefined;
 const notes: string[] = [];
 
-/** The speed columns of one case and plan, measured in a fresh process (bench/speed-child.ts). */
-function speedsOf(input: string, bound: string, fastDecode: boolean): SpeedFigures {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', SPEED_CHILD, input, bound, fastDecode ? 'fast' : 'classical'],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(`the speed child failed on ${input} ${bound}: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as SpeedFigures;
+/** One measure of bench/speed-child.ts, in a fresh process: its JSON line. */
+function speedChild(args: string[]): Record<string, number> {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', SPEED_CHILD, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the speed child failed (${args.join(' ')}): ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, number>;
+}
+
+/** Decoding speed of `bytes` (MB of float32 per second), in a fresh process. */
+async function decodeSpeedOf(bytes: Uint8Array): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'baler-codec-bench-'));
+  try {
+    await writeFile(join(dir, 'file.baler'), bytes);
+    return speedChild(['decode', join(dir, 'file.baler')]).decode!;
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+}
+
+/** The speed columns of one case and plan: compressing, then decoding its file, each in a fresh process. */
+async function speedsOf(input: string, bound: string, fastDecode: boolean, bytes: Uint8Array) {
+  const compress = speedChild(['compress', input, bound, fastDecode ? 'fast' : 'classical']);
+  return { ...compress, decode: await decodeSpeedOf(bytes) } as SpeedFigures;
 }
 
 interface SpeedFigures {
@@ -75,18 +86,6 @@ interface SpeedFigures {
   decode: number;
 }
 
-/** Median decode seconds of `bytes` over `runs` runs after a second of warm-up (the learned files). */
-async function decodeSecondsOf(bytes: Uint8Array, runs: number): Promise<number> {
-  const file = await openBaler(bytesSource(bytes));
-  for (const start = performance.now(); performance.now() - start < 1000; ) await readDataset(file);
-  const seconds: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const t = performance.now();
-    await readDataset(file);
-    seconds.push((performance.now() - t) / 1000);
-  }
-  return median(seconds);
-}
 for (const c of CASES) {
   const dataset = await readDataFile(`${DATA}${c.input}`);
   if (dataset.kind === 'table') lhcb = dataset;
@@ -102,7 +101,7 @@ for (const c of CASES) {
     const bound = parseBound(c.bound);
     const result = await compressDataset(dataset, { bound, fastDecode: coder.fastDecode });
     classical ??= result.bytes;
-    const speeds = speedsOf(`${DATA}${c.input}`, c.bound, coder.fastDecode);
+    const speeds = await speedsOf(`${DATA}${c.input}`, c.bound, coder.fastDecode, result.bytes);
     const ratio = result.summary.ratioToFloat32;
     const v = result.verification!;
     rows.push([
@@ -143,7 +142,7 @@ for (const c of CASES) {
     kept ? `kept: ${family}` : 'classical kept',
     trial,
     seconds.toFixed(1),
-    (learned.summary.float32Bytes / 1e6 / (await decodeSecondsOf(learned.bytes, 3))).toFixed(1),
+    (await decodeSpeedOf(learned.bytes)).toFixed(1),
   ]);
 }
 
@@ -174,7 +173,7 @@ console.log(
   'predictors already chosen (planning fits stencils on the first chunk, which dominates on small inputs).',
 );
 console.log(
-  'Speeds are medians in a fresh process per case and coder (bench/speed-child.ts), after a second of warm-up.',
+  'Speeds are medians in a fresh process per case, plan and direction (bench/speed-child.ts), after a second of warm-up.',
 );
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
