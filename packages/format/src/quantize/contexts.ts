@@ -86,6 +86,22 @@ export function contextAt(
   strides: Int32Array,
   count: number,
 ): number {
+  return CONTEXT_OF_KEY[contextKey(left, quantized, i, strides, count)]!;
+}
+
+/**
+ * The context key of value i: min(Σ|q|, 15) × 65 + Σ sign(q) + 32 over its predecessors (`left` and
+ * those at `strides`), from which CONTEXT_OF_KEY gives the context. Decoding loops look a context's
+ * table up by key (byContextKey): one lookup instead of two dependent ones on the chain from one value to
+ * the next.
+ */
+export function contextKey(
+  left: number,
+  quantized: Int32Array,
+  i: number,
+  strides: Int32Array,
+  count: number,
+): number {
   // Branch-free |q| and sign(q): residual signs are random, and mispredicted branches cost more than
   // the rest of the decoding.
   const leftNegative = left >> 31;
@@ -97,7 +113,22 @@ export function contextAt(
     sum += (q ^ negative) - negative;
     signs += negative | (-q >>> 31);
   }
-  return CONTEXT_OF_SUM[Math.min(sum, 15)]! * 3 + SIGN_CONTEXT[signs + MAX_RANK]!;
+  // 65 = SIGN_KEYS, 32 = MAX_RANK, as literals: a bundler turns module constants into variables.
+  return Math.min(sum, 15) * 65 + signs + 32;
+}
+
+/** How many sums of signs + MAX_RANK there are: the stride of a context key's sum part. */
+const SIGN_KEYS = 2 * MAX_RANK + 1;
+
+/** The context of each context key. */
+const CONTEXT_OF_KEY = Uint8Array.from(
+  { length: CONTEXT_OF_SUM.length * SIGN_KEYS },
+  (_, key) => CONTEXT_OF_SUM[Math.floor(key / SIGN_KEYS)]! * 3 + SIGN_CONTEXT[key % SIGN_KEYS]!,
+);
+
+/** `perContext` (an entry per context) indexed by context key instead. */
+export function byContextKey(perContext: Int32Array): Int32Array {
+  return Int32Array.from(CONTEXT_OF_KEY, (context) => perContext[context]!);
 }
 
 /**

@@ -8,7 +8,7 @@ import { createBitStates, RangeDecoder, RangeEncoder } from '../entropy/range-co
 import { RansDecoder, RansEncoder } from '../entropy/rans.ts';
 import { formatErrors } from '../errors.ts';
 import type { RowWalk } from './contexts.ts';
-import { CONTEXTS, contextAt, contextOf, forEachValue } from './contexts.ts';
+import { byContextKey, CONTEXTS, contextAt, contextKey, contextOf, forEachValue } from './contexts.ts';
 
 const ZERO_STATE = 0;
 const SIGN_STATE = 1;
@@ -185,6 +185,8 @@ export class RansSource implements ResidualSource {
   readIndices({ quantized, signs, walk, positions, constant }: IndexStream): void {
     const decoder = this.decoder;
     const { slots, base: table, bytes, wordEnd, raw } = decoder;
+    const keyedBase = constant ? table : byContextKey(table);
+    const constantBase = table[0]!;
     let { x: state, wordAt, seen } = decoder;
     let { buffer: rawBuffer, available: rawAvailable, next: rawNext } = raw;
     const rawBytes = raw.bytes;
@@ -210,9 +212,11 @@ export class RansSource implements ResidualSource {
         }
         // RansDecoder.decode() (SPEC.md §10.6.3): 2047 is the slot mask, 11 the precision, 19 the
         // shift of the cumulative frequency in a slot entry.
-        const context = constant ? 0 : contextAt(left, quantized, i, strides, count);
+        const tableBase = constant
+          ? constantBase
+          : keyedBase[contextKey(left, quantized, i, strides, count)]!;
         const slot = state & 2047;
-        const entry = slots[table[context]! + slot]!;
+        const entry = slots[tableBase + slot]!;
         seen |= entry;
         state = (Math.imul(((entry >>> 8) & 2047) + 1, state >>> 11) + slot - ((entry >>> 19) & 2047)) | 0;
         // Renormalize without a branch: a word is shifted in about half the time, at random, and a
