@@ -314,9 +314,9 @@ export class RansDecoder {
   /**
    * Per context, its table's 2048 slots from `base[c]`: bits 0–7 the symbol, 8–18 frequency − 1, 19–29
    * its cumulative frequency, bit 30 NO_TABLE. A symbol's slots are alike, so they are filled natively.
-    Contexts without a table share
-   * slots that decode symbol 0 and leave the state as it is, marked NO_TABLE: a decoder ORs every entry
-   * it uses into `seen`, and finish() rejects the stream if a marked one was among them.
+   * Contexts without a table share slots that decode symbol 0 and leave the state as it is, marked
+   * NO_TABLE: a decoder ORs every entry it uses into `seen`, and finish() rejects the stream if a marked
+   * one was among them.
    */
   readonly slots: Int32Array;
   readonly base: Int32Array;

@@ -132,6 +132,79 @@ describe('quantized streams', () => {
     }
   });
 
+  it('check values of extreme magnitude exactly, outside the window: subnormal float32, 2^±1000 in float64', () => {
+    // The window assumes normal outputs: for |x| beyond [2^-100, 2^100] the encoder checks through exp2.
+    const n = 4000;
+    for (const [dtype, low, high] of [
+      ['float32', -149, -90],
+      ['float32', 100, 127],
+      ['float64', -1074, -1000],
+      ['float64', 1000, 1023],
+    ] as const) {
+      const data = Float64Array.from(
+        { length: n },
+        () => (random() < 0.5 ? -1 : 1) * 2 ** (low + random() * (high - low)),
+      );
+      const values = dtype === 'float32' ? Float32Array.from(data) : data;
+      const p: QuantizerParams = {
+        domain: 'log',
+        step: 2 * Math.log2(1 + 1e-3) * (1 - 2 ** -30),
+        predictor: { name: 'constant', value: (low + high) / 2 },
+        coder: 'rans',
+      };
+      const { residuals, exceptions } = encodeQuantizedStream(values, [n], dtype, p, {
+        absolute: 0,
+        relative: 1e-3,
+      });
+      const back = decodeQuantizedStream(
+        residuals,
+        exceptions,
+        [n],
+        dtype,
+        p,
+        'section "residuals"',
+      ) as Float64Array;
+      for (let i = 0; i < n; i++) {
+        const v = values[i]!;
+        if (!(Math.abs(back[i]! - v) <= 1e-3 * Math.abs(v)))
+          throw new Error(`${dtype} near 2^${low}: ${v} decoded as ${back[i]}`);
+      }
+    }
+  });
+
+  it('refuse a rANS stream whose raw bits were cut short', () => {
+    // Indices of octaves 4 to 12 carry raw bits, read by the hot loop's inlined reader; the stream's
+    // last byte is raw bits. Cut off, the reader reads zeros past the end and finish() must notice.
+    const n = 3000;
+    const data = Float64Array.from({ length: n }, () => (random() - 0.5) * 8);
+    const p: QuantizerParams = {
+      domain: 'linear',
+      step: 2e-3,
+      predictor: { name: 'constant', value: 0 },
+      coder: 'rans',
+    };
+    const { residuals, exceptions } = encodeQuantizedStream(data, [n], 'float64', p, {
+      absolute: 1e-3,
+      relative: 0,
+    });
+    for (const cut of [1, 2, 5]) {
+      try {
+        decodeQuantizedStream(
+          residuals.subarray(0, residuals.length - cut),
+          exceptions,
+          [n],
+          'float64',
+          p,
+          'section "residuals"',
+        );
+      } catch (error) {
+        expect((error as BalerError)._tag).toBe('MalformedSection');
+        continue;
+      }
+      throw new Error(`decoded a stream with ${cut} bytes cut off`);
+    }
+  });
+
   it('know approximateLog2 to within APPROXIMATE_LOG2_ERROR, which logWindow allows for', () => {
     // Every segment of the table, at its start, its end and between, in several octaves.
     let worst = 0;
@@ -190,10 +263,14 @@ describe('quantized streams', () => {
   });
 
   it('compute 2^(c + Q × step) once per index to the same bits as canonicalExp2 of every value', () => {
-    // Indices that repeat (a span ≤ 4n: the memo) and indices spread too far (the direct loop), with
-    // zeros (signs 1) and negatives (signs 2) among them.
-    for (const spread of [300, 1_000_000]) {
-      const n = 2000;
+    // Indices that repeat (a span ≤ 2n: computed once each, in kept scratch or, beyond 2^20 indices, in
+    // scratch of their own) and indices spread too far (the direct loop), with zeros (signs 1) and
+    // negatives (signs 2) among them.
+    for (const [n, spread] of [
+      [2000, 300],
+      [2000, 1_000_000],
+      [600_000, 1_100_000],
+    ] as const) {
       const quantized = Int32Array.from({ length: n }, () => Math.round((random() - 0.5) * spread));
       const signs = Uint8Array.from({ length: n }, () => (random() < 0.1 ? 1 : random() < 0.5 ? 2 : 0));
       const c = -3.217;
@@ -203,7 +280,8 @@ describe('quantized streams', () => {
       for (let i = 0; i < n; i++) {
         const expected =
           signs[i] === 1 ? 0 : (signs[i] === 2 ? -1 : 1) * canonicalExp2(c + quantized[i]! * step);
-        expect(Object.is(working[i], expected)).toBe(true);
+        if (!Object.is(working[i], expected))
+          throw new Error(`n ${n}, value ${i}: ${working[i]} ≠ ${expected}`);
       }
     }
   });

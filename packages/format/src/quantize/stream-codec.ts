@@ -135,6 +135,9 @@ function scratch(n: number): {
   };
 }
 
+/** How many indices' scratch exp2OfIndices keeps between streams (9 bytes each). */
+const KEPT_INDICES = 1 << 20;
+
 /** exp2OfIndices' scratch, reused between streams: which indices occur, and their powers. */
 let indexSeen = new Uint8Array(0);
 let indexPowers = new Float64Array(0);
@@ -163,7 +166,7 @@ export function exp2OfIndices(
     high = Math.max(high, q);
   }
   const span = high - low + 1;
-  if (span > 4 * n) {
+  if (span > 2 * n) {
     // Indices too spread out to repeat: each value's power computed directly.
     for (let i = 0; i < n; i++) {
       const sign = signs[i]!;
@@ -171,12 +174,14 @@ export function exp2OfIndices(
     }
     return;
   }
-  if (indexSeen.length < span) {
-    indexSeen = new Uint8Array(Math.max(span, 2 * indexSeen.length));
+  // Scratch of up to KEPT_INDICES entries is kept for the next stream; a larger one (≤ 18 bytes per
+  // value) is the collector's once this stream is decoded.
+  if (indexSeen.length < span && span <= KEPT_INDICES) {
+    indexSeen = new Uint8Array(Math.min(Math.max(span, 2 * indexSeen.length), KEPT_INDICES));
     indexPowers = new Float64Array(indexSeen.length);
   }
-  const seen = indexSeen;
-  const powers = indexPowers;
+  const seen = span <= indexSeen.length ? indexSeen : new Uint8Array(span);
+  const powers = span <= indexPowers.length ? indexPowers : new Float64Array(span);
   seen.fill(0, 0, span);
   for (let i = 0; i < n; i++) seen[quantized[i]! - low] = 1;
   for (let k = 0; k < span; k++) if (seen[k] === 1) powers[k] = canonicalExp2(c + (low + k) * step);
@@ -410,7 +415,7 @@ export function decodeQuantizedStream(
     params.coder === 'rans' ? new RansSource(residuals, log, label) : new RangeSource(residuals, label);
   // Log domain: 1 for a value that is +0, 2 for a negative one.
   // Every entry is written by the first pass (0 at exceptions), so a reused buffer will do.
-  const signs = log ? scratchOf.signs.fill(0, 0, n) : undefined;
+  const signs = log ? scratchOf.signs : undefined;
   const constant = contextFree(params.predictor);
   const positions = exceptions.positions;
 
