@@ -31,6 +31,8 @@ export interface FileSummary {
   ratioToOriginal: number;
   ratioToFloat32: number;
   bounds: string[];
+  /** How many streams (columns, or the field) each storage method stores, e.g. { 'quantized-rans': 20 }. */
+  methods: Record<string, number>;
 }
 
 const ORDER = [
@@ -89,6 +91,9 @@ export function summarizeFile(file: BalerFile): FileSummary {
     metadata.kind === 'table'
       ? [...new Set(metadata.columns.map((c) => describeBound(c.bound)))]
       : [describeBound(metadata.bound)];
+  const methods: Record<string, number> = {};
+  for (const m of metadata.kind === 'table' ? metadata.columns.map((c) => c.method) : [metadata.method])
+    methods[m.name] = (methods[m.name] ?? 0) + 1;
   return {
     version: `${file.version.major}.${file.version.minor}`,
     kind: metadata.kind,
@@ -104,6 +109,7 @@ export function summarizeFile(file: BalerFile): FileSummary {
     ratioToOriginal: originalBytes / fileBytes,
     ratioToFloat32: float32Bytes / fileBytes,
     bounds,
+    methods,
   };
 }
 

@@ -165,6 +165,11 @@ describe('baler compress --fast-decode', () => {
     } finally {
       await reader.close();
     }
+    // info says how the field is stored, and so how fast it decodes.
+    expect((await run(['info', out])).out).toContain(
+      'stored as: quantized-rans (static rANS, fast to decode)',
+    );
+    expect(JSON.parse((await run(['info', out, '--json'])).out).methods).toEqual({ 'quantized-rans': 1 });
     // No network competes under --fast-decode: asking for one is a usage error, exit 2.
     const both = await run([
       'compress',

@@ -62,6 +62,21 @@ const KIND_LABELS: Record<string, string> = {
   'non-finite': 'non-finite values',
 };
 
+/** What each storage method means for a reader (SPEC.md §7): its residual coder sets decoding speed. */
+const METHOD_NOTES: Record<string, string> = {
+  quantized: 'adaptive range coder',
+  'quantized-rans': 'static rANS, fast to decode',
+};
+
+function describeMethod(name: string, count: number, kind: 'table' | 'field'): string {
+  const notes = [
+    METHOD_NOTES[name],
+    kind === 'table' ? `${count} column${count === 1 ? '' : 's'}` : undefined,
+  ];
+  const note = notes.filter(Boolean).join(', ');
+  return note ? `${name} (${note})` : name;
+}
+
 export function renderSummary(
   path: string,
   s: FileSummary,
@@ -75,6 +90,9 @@ export function renderSummary(
   const lines = [
     `${path}: .baler ${s.version}, ${what} (${dtypes}), ${s.chunks} chunk${s.chunks === 1 ? '' : 's'}`,
     `error bound: ${s.bounds.join('; ')}`,
+    `stored as: ${Object.entries(s.methods)
+      .map(([name, count]) => describeMethod(name, count, s.kind))
+      .join('; ')}`,
     `written by ${provenance.tool}${provenance.source ? ` from ${provenance.source}` : ''}${provenance.configHash ? `, config ${provenance.configHash}` : ''}`,
     '',
     `${'part'.padEnd(26)}${'sections'.padStart(9)}${'bytes'.padStart(12)}${'share'.padStart(8)}`,
