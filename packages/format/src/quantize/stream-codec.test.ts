@@ -23,6 +23,33 @@ describe('quantized streams', () => {
     coder,
   });
 
+  /**
+   * A log-domain rANS stream of `values` at pwrel=`relative` around the constant `centre`, decoded at the
+   * stream level (below the writer's safe path); throws at the first value out of bound.
+   */
+  const logRoundTrip = (
+    values: Float32Array | Float64Array,
+    dtype: 'float32' | 'float64',
+    relative: number,
+    centre: number,
+  ) => {
+    const n = values.length;
+    const p: QuantizerParams = {
+      domain: 'log',
+      step: 2 * Math.log2(1 + relative) * (1 - 2 ** -30),
+      predictor: { name: 'constant', value: centre },
+      coder: 'rans',
+    };
+    const { residuals, exceptions } = encodeQuantizedStream(values, [n], dtype, p, { absolute: 0, relative });
+    const back = decodeQuantizedStream(residuals, exceptions, [n], dtype, p, 'section "residuals"');
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (!(Math.abs((back[i] as number) - v) <= relative * Math.abs(v)))
+        throw new Error(`${dtype} at pwrel=${relative}: ${v} decoded as ${back[i]}`);
+    }
+    return exceptions;
+  };
+
   it('decode to the same values with either coder', () => {
     const tolerance = { absolute: 1e-3, relative: 0 };
     const decoded = (['range', 'rans'] as const).map((coder): Float64Array => {
@@ -104,30 +131,10 @@ describe('quantized streams', () => {
           () => (random() < 0.5 ? -1 : 1) * 2 ** ((random() - 0.5) * 40),
         );
         const values = dtype === 'float32' ? Float32Array.from(data) : data;
-        const p: QuantizerParams = {
-          domain: 'log',
-          step: 2 * Math.log2(1 + relative) * (1 - 2 ** -30),
-          predictor: { name: 'constant', value: 1.5 },
-          coder: 'rans',
-        };
-        const tolerance = { absolute: 0, relative };
-        const { residuals, exceptions } = encodeQuantizedStream(values, [n], dtype, p, tolerance);
+        const exceptions = logRoundTrip(values, dtype, relative, 1.5);
         // float32 values at the edges of tight bounds, where the cast's rounding (2^−24, ~6 % of the room
         // at 1e-6) decides, are kept exactly as the step leaves no room for it: ~1 % at most.
         expect(exceptions.positions.length).toBeLessThanOrEqual(dtype === 'float64' ? 0 : n / 50);
-        const back = decodeQuantizedStream(
-          residuals,
-          exceptions,
-          [n],
-          dtype,
-          p,
-          'section "residuals"',
-        ) as Float64Array;
-        for (let i = 0; i < n; i++) {
-          const v = values[i]!;
-          if (!(Math.abs(back[i]! - v) <= relative * Math.abs(v)))
-            throw new Error(`${dtype} at pwrel=${relative}: ${v} decoded as ${back[i]}`);
-        }
       }
     }
   });
@@ -146,29 +153,7 @@ describe('quantized streams', () => {
         () => (random() < 0.5 ? -1 : 1) * 2 ** (low + random() * (high - low)),
       );
       const values = dtype === 'float32' ? Float32Array.from(data) : data;
-      const p: QuantizerParams = {
-        domain: 'log',
-        step: 2 * Math.log2(1 + 1e-3) * (1 - 2 ** -30),
-        predictor: { name: 'constant', value: (low + high) / 2 },
-        coder: 'rans',
-      };
-      const { residuals, exceptions } = encodeQuantizedStream(values, [n], dtype, p, {
-        absolute: 0,
-        relative: 1e-3,
-      });
-      const back = decodeQuantizedStream(
-        residuals,
-        exceptions,
-        [n],
-        dtype,
-        p,
-        'section "residuals"',
-      ) as Float64Array;
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        if (!(Math.abs(back[i]! - v) <= 1e-3 * Math.abs(v)))
-          throw new Error(`${dtype} near 2^${low}: ${v} decoded as ${back[i]}`);
-      }
+      logRoundTrip(values, dtype, 1e-3, (low + high) / 2);
     }
   });
 
@@ -177,16 +162,9 @@ describe('quantized streams', () => {
     // last byte is raw bits. Cut off, the reader reads zeros past the end and finish() must notice.
     const n = 3000;
     const data = Float64Array.from({ length: n }, () => (random() - 0.5) * 8);
-    const p: QuantizerParams = {
-      domain: 'linear',
-      step: 2e-3,
-      predictor: { name: 'constant', value: 0 },
-      coder: 'rans',
-    };
-    const { residuals, exceptions } = encodeQuantizedStream(data, [n], 'float64', p, {
-      absolute: 1e-3,
-      relative: 0,
-    });
+    const p = params('rans', { name: 'constant', value: 0 }); // step 2e-3
+    const tolerance = { absolute: 1e-3, relative: 0 };
+    const { residuals, exceptions } = encodeQuantizedStream(data, [n], 'float64', p, tolerance);
     for (const cut of [1, 2, 5]) {
       try {
         decodeQuantizedStream(
@@ -235,16 +213,9 @@ describe('quantized streams', () => {
       const sign = random() < 0.5 ? -1 : 1;
       return sign * (random() < 0.5 ? random() * 1e-3 : 10 ** (random() * 3));
     });
-    const p: QuantizerParams = {
-      domain: 'linear',
-      step: 2e-6,
-      predictor: { name: 'constant', value: 0 },
-      coder: 'rans',
-    };
-    const { residuals, exceptions } = encodeQuantizedStream(wide, [n], 'float64', p, {
-      absolute: 1e-6,
-      relative: 0,
-    });
+    const p = { ...params('rans', { name: 'constant', value: 0 }), step: 2e-6 };
+    const tolerance = { absolute: 1e-6, relative: 0 };
+    const { residuals, exceptions } = encodeQuantizedStream(wide, [n], 'float64', p, tolerance);
     expect(exceptions.positions.length).toBe(0);
     const back = decodeQuantizedStream(
       residuals,
