@@ -28,12 +28,7 @@
 export type { ComparisonRow } from './compare/baselines.ts';
 export { compareCodecs } from './compare/baselines.ts';
 export type { CompressOptions, CompressResult, CompressToFileResult } from './compress/compress.ts';
-export {
-  compressDataset,
-  compressToFile,
-  MIN_STENCIL_NETWORK_SAVING,
-  predictedByNetwork,
-} from './compress/compress.ts';
+export { compressDataset, compressToFile, MIN_STENCIL_NETWORK_SAVING } from './compress/compress.ts';
 export { engineSafeCandidate } from './compress/engine-safety.ts';
 export type { BoundSpec, ColumnOverride } from './compress/error-bound.ts';
 export {
@@ -42,6 +37,7 @@ export {
   parseBound,
   parseColumnOverride,
 } from './compress/error-bound.ts';
+export { predictedByNetwork } from './compress/plan.ts';
 export type { Verification } from './compress/verify.ts';
 export { BoundViolationError } from './compress/verify.ts';
 export type { CsvDelimiter, CsvOptions } from './io/csv.ts';

@@ -39,7 +39,7 @@ import {
 } from './learned.ts';
 import type { BlockLearnOptions, LearnedCandidate } from './learned-blocks.ts';
 import { DEFAULT_BLOCK_LEARN, learnedBlockCandidates, modelDirBlockCandidates } from './learned-blocks.ts';
-import { planColumn, withCoder, withSmallerCoders } from './plan.ts';
+import { planColumn, predictedByNetwork, predictorOf, withCoder, withSmallerCoders } from './plan.ts';
 import type { StencilNetworkOptions } from './stencil-network.ts';
 import { DEFAULT_STENCIL_NETWORK, stencilNetworkCandidate } from './stencil-network.ts';
 import type { Verification } from './verify.ts';
@@ -391,13 +391,6 @@ async function finiteRanges(source: DataPieces, rowsPerPiece: number): Promise<n
 function planTable(table: Table, bound: BoundSpec, overrides: readonly ColumnOverride[], ranges?: number[]) {
   const chosen = table.columns.map((c, j) => planColumn(c, bound, overrides, ranges?.[j]));
   return { plans: chosen.map((c) => c.plan), reasons: chosen.map((c) => c.reason) };
-}
-
-const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
-
-/** Whether a stream is predicted by a trained network (a decoder's output or a stencil network). */
-export function predictedByNetwork(plan: StreamPlan): boolean {
-  return ['model', 'block-model', 'stencil-network'].includes(predictorOf(plan) ?? '');
 }
 
 /** The metadata's informative `model` member: the learned predictor the file uses, if any. */

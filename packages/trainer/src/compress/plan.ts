@@ -121,28 +121,29 @@ export function withCoder(plan: StreamPlan, coder: ResidualCoder): StreamPlan {
   return { ...plan, method: { ...plan.method, name: coder === 'rans' ? 'quantized-rans' : 'quantized' } };
 }
 
+/** The name of a stream's predictor (undefined for exact storage). */
+export const predictorOf = (p: StreamPlan) => (p.method.predictor as { name?: string } | undefined)?.name;
+
+/** Whether a stream is predicted by a trained network (a decoder's output or a stencil network). */
+export function predictedByNetwork(plan: StreamPlan): boolean {
+  return ['model', 'block-model', 'stencil-network'].includes(predictorOf(plan) ?? '');
+}
+
 /**
  * Each range-coded stream of `plans` with a classical predictor recoded with static rANS when that codes
- * `piece` (the first piece) in as few bytes or fewer: the range coder adapts to statistics that drift (CFD's fields, 2–6 % smaller),
- * static tables suit streams whose statistics hold still (LHCb's columns of independent rows), and a
- * rANS stream decodes ~5× faster. Tables have a stream per column, fields one.
+ * `piece` (the first piece) in as few bytes or fewer: the range coder adapts to statistics that drift
+ * (CFD's fields, 2–6 % smaller), static tables suit streams whose statistics hold still (LHCb's columns
+ * of independent rows), and a rANS stream decodes ~5× faster. Tables have a stream per column, a field
+ * one. A network's streams keep their coder: coding them needs the network's predictions.
  */
 export function withSmallerCoders(piece: Dataset, plans: StreamPlan[]): StreamPlan[] {
+  if (piece.kind === 'field' && plans.length !== 1) return plans;
   return plans.map((plan, j) => {
-    if (plan.method.name !== 'quantized') return plan;
-    // A network's streams need its predictions to be coded: they keep the coder they were chosen with.
-    const predictor = plan.method.predictor as PredictorSpec;
-    if (
-      predictor.name === 'model' ||
-      predictor.name === 'block-model' ||
-      predictor.name === 'stencil-network'
-    )
-      return plan;
+    if (plan.method.name !== 'quantized' || predictedByNetwork(plan)) return plan;
     const { data, shape, dtype } =
       piece.kind === 'table'
         ? { data: piece.columns[j]!.data, shape: [piece.rowCount], dtype: piece.columns[j]!.dtype }
         : { data: piece.data, shape: piece.shape, dtype: piece.dtype };
-    if (piece.kind === 'field' && plans.length !== 1) return plan;
     const rans = withCoder(plan, 'rans');
     const rangeBytes = encodeStreamForTrial(plan, data, shape, dtype).bytes;
     return encodeStreamForTrial(rans, data, shape, dtype).bytes <= rangeBytes ? rans : plan;

@@ -8,8 +8,9 @@
 import { rm } from 'node:fs/promises';
 import type { Dataset, NumericArray } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
-import { compressDataset, predictedByNetwork } from '../compress/compress.ts';
+import { compressDataset } from '../compress/compress.ts';
 import { parseBound, parseColumnOverride } from '../compress/error-bound.ts';
+import { predictedByNetwork } from '../compress/plan.ts';
 import { loadModelDir } from '../models/model-dir.ts';
 import { hasCheckpoint } from '../train/checkpoint.ts';
 import { trainToModelDir } from '../train/train-dir.ts';
