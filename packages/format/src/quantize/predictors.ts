@@ -187,7 +187,12 @@ interface RowCompletion {
   complete: ((i: number, prediction: number) => void) | undefined;
 }
 
-/** predictRunSplit serves runs of at least SPLIT_RUN values of stencils with SPLIT_TERMS or more terms on earlier rows. */
+/** Stencils of up to this many terms run unrolled (predictRun); longer ones may be split. */
+const UNROLLED_TERMS = 8;
+/**
+ * predictRunSplit serves runs of at least SPLIT_RUN values of stencils longer than UNROLLED_TERMS with
+ * SPLIT_TERMS or more terms on earlier rows.
+ */
 const SPLIT_TERMS = 4;
 const SPLIT_RUN = 8;
 
@@ -284,7 +289,7 @@ function predictRun(
 ): void {
   const { quantized, step, complete } = how;
   const taps = offsets.length;
-  if (taps > 8) {
+  if (taps > UNROLLED_TERMS) {
     for (let i = start; i < end; i++) {
       let sum = 0;
       for (let k = 0; k < taps; k++) sum += weights[k]! * working[i + offsets[k]!]!;
@@ -547,7 +552,8 @@ export class BlockPredictor {
       if (chosen >= 0) {
         const stencil = this.stencils[chosen]!;
         // Split when enough terms read earlier rows to be worth a pass of their own.
-        if (stencil.offsets.length > 8 && stencil.earlierRows >= SPLIT_TERMS && end - x >= SPLIT_RUN) {
+        const long = stencil.offsets.length > UNROLLED_TERMS;
+        if (long && stencil.earlierRows >= SPLIT_TERMS && end - x >= SPLIT_RUN) {
           predictRunSplit(
             working,
             base + x,

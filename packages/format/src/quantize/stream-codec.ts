@@ -433,9 +433,9 @@ export function decodeQuantizedStream(
     predictor.reconstructRow(working, quantized, row * walk.rowLength, walk.rowLength, step);
   }
 
-  // The outputs, computed in place in the binary64 working array and then stored into the dtype's array
-  // in one set(): typed-array stores round to float32 as the spec's cast does, and a single loop over
-  // arrays of several element types would be megamorphic (2× slower).
+  // The outputs, computed in place in the binary64 working array (float64 outputs are done then) and
+  // otherwise stored into the dtype's array in one set(): typed-array stores round to float32 as the
+  // spec's cast does, and a single loop over arrays of several element types would be megamorphic.
   if (fused) exp2OfIndices(working, quantized, signs!, n, c, step);
   else if (signs) {
     for (let i = 0; i < n; i++) {
