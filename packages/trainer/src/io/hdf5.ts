@@ -217,7 +217,10 @@ async function openDataset(spec: string): Promise<OpenedDataset> {
         fix: 'Pick a dataset that holds data.',
       });
     }
-    const shape = metadata.shape;
+    // h5wasm's extents are heap numbers: in an array of them every extent loads as a double, and so do
+    // the loop bounds and indices derived from them (−20 % compression speed). `| 0` makes them small
+    // integers; an extent beyond int32 (never in memory at once) stays as it is.
+    const shape = metadata.shape.map((extent) => (extent < 2 ** 31 ? extent | 0 : extent));
     const attributes = callHdf5(h5, path, 'cannot be read', () => readAttributes(dataset));
     const columnNames = tableColumnNames(shape, attributes[COLUMNS_ATTRIBUTE]);
     if (columnNames !== undefined) delete attributes[COLUMNS_ATTRIBUTE];
