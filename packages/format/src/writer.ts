@@ -71,7 +71,12 @@ export class BalerWriter {
 
   /** Writes the chunk index, metadata, table and footer; returns the file's total length. */
   async finish(metadata: BalerMetadata, grid: ChunkGrid): Promise<number> {
-    validateMetadata(JSON.parse(JSON.stringify(metadata)));
+    try {
+      validateMetadata(JSON.parse(JSON.stringify(metadata)));
+    } catch (error) {
+      // The reader's MalformedMetadata tells users to fetch the file again: here the writer is at fault.
+      throw new Error(`the writer built metadata that breaks SPEC.md: ${(error as Error).message}`);
+    }
     await this.addSection({ kind: SECTION_KIND.chunkIndex, payload: encodeChunkGrid(grid) });
     // Deflated: the JSON repeats its keys for every column, and compresses several times over.
     await this.addSection({

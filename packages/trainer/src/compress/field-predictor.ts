@@ -6,7 +6,7 @@ import { encodeStreamForTrial, extractBlock } from '@baler/format';
 import { deflateSync } from 'fflate';
 import type { BoundSpec } from './error-bound.ts';
 import type { ResidualCoder } from './plan.ts';
-import { EXACT, quantizedPlan, withCoder } from './plan.ts';
+import { EXACT, noRoomReason, quantizedPlan, withCoder } from './plan.ts';
 import { edgeGroups, enoughToFit, fitFallbacks } from './stencil-fallbacks.ts';
 import { farthestFirst, fitStencil, STENCIL_OFFSETS, selectOffsets } from './stencil-fit.ts';
 
@@ -42,7 +42,7 @@ export function planField(
   }
   const classical = quantizedPlan(field.data, bound, { name: 'lorenzo' }, range);
   const lorenzo = classical && withCoder(classical, options.coder ?? 'range');
-  if (!lorenzo) return { plans: [EXACT], reasons: ['constant or non-finite'] };
+  if (!lorenzo) return { plans: [EXACT], reasons: [noRoomReason(field.data, bound)] };
   if (field.data.length === 0) return { plans: [lorenzo], reasons: ['Lorenzo predictor'] };
   const perRow = field.shape.slice(1).reduce((a, b) => a * b, 1);
   const box = { start: field.shape.map(() => 0), count: [...field.shape] };

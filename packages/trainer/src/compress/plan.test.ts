@@ -36,3 +36,42 @@ describe('withSmallerCoders', () => {
     expect(chosen[3]).toBe(plans[3]); // text is stored exactly, whatever the coders
   });
 });
+
+describe('pointwise relative bounds near the dtype precision', () => {
+  const column = (data: Float32Array | Float64Array) => ({
+    name: 'x',
+    dtype: data instanceof Float32Array ? ('float32' as const) : ('float64' as const),
+    data,
+  });
+  const values = Float64Array.from({ length: 64 }, (_, i) => (i + 1) * 1.37);
+
+  it('stores exactly when no other value of the dtype is within the bound, saying why', () => {
+    // 1 + 1e-17 rounds to 1: a log2(1 + E) step was 0, which the writer then refused as malformed.
+    for (const [data, bound] of [
+      [values, 'pwrel=1e-17'],
+      [values, 'pwrel=1.1e-16'],
+      [Float32Array.from(values), 'pwrel=5e-8'],
+    ] as const) {
+      const { plan, reason } = planColumn(column(data), parseBound(bound), []);
+      expect(plan.method.name).toBe('exact');
+      expect(reason).toMatch(/within the dtype's precision/);
+    }
+  });
+
+  it('quantizes just above it, with a positive step that keeps every value within the bound', () => {
+    for (const [data, E] of [
+      [values, 3e-16],
+      [Float32Array.from(values), 1.2e-7],
+    ] as const) {
+      const { plan } = planColumn(column(data), parseBound(`pwrel=${E}`), []);
+      const step = (plan.method as { step?: number }).step!;
+      expect(step).toBeGreaterThan(0);
+      const { decoded } = encodeStreamForTrial(plan, data, [data.length], column(data).dtype);
+      for (let i = 0; i < data.length; i++) {
+        expect(Math.abs((decoded as Float64Array)[i]! - data[i]!)).toBeLessThanOrEqual(
+          E * Math.abs(data[i]!),
+        );
+      }
+    }
+  });
+});

@@ -46,7 +46,7 @@ export function planColumn(
   if (!override && isDiscrete(values))
     return { plan: integerLosslessPlan(values) ?? EXACT, reason: 'discrete values' };
   const plan = quantizedPlan(values, bound, { name: 'constant', value: 0 }, range);
-  if (!plan) return { plan: EXACT, reason: 'constant or non-finite' };
+  if (!plan) return { plan: EXACT, reason: noRoomReason(values, bound) };
   return {
     plan: withCentre(plan, values, bound.kind === 'pwrel'),
     reason: override ? `--column ${override.pattern}` : bound.kind,
@@ -93,9 +93,12 @@ export function quantizedPlan(
   let errorBound: ErrorBound;
   let step: number;
   if (bound.kind === 'pwrel') {
+    // Below the dtype's relative spacing only the value itself is within the bound: store exactly.
+    if (bound.value <= relativeResolution(values)) return undefined;
     tolerance = { absolute: 0, relative: bound.value };
     errorBound = { kind: 'pwrel', value: bound.value };
-    step = 2 * Math.log2(1 + bound.value) * STEP_SAFETY;
+    // log1p: 1 + E rounds to 1 for E below 1.1e-16, and log2 of it to a step of 0.
+    step = 2 * (Math.log1p(bound.value) / Math.LN2) * STEP_SAFETY;
   } else {
     const absolute = bound.kind === 'abs' ? bound.value : bound.value * range;
     // No room (constant data), or a range so wide the step would overflow: store exactly.
@@ -107,6 +110,24 @@ export function quantizedPlan(
   }
   const domain = bound.kind === 'pwrel' ? 'log' : 'linear';
   return { method: { name: 'quantized', domain, step, predictor }, bound: errorBound, tolerance };
+}
+
+/**
+ * Pointwise relative bounds up to this leave no room to quantize: neighbouring values of the array's
+ * type lie about this far apart relative to |x| or more (float32 2^−24, float64 2^−53, integers 1 in
+ * up to 2^32), so exact storage loses nothing.
+ */
+function relativeResolution(values: NumericArray): number {
+  if (values instanceof Float32Array) return 2 ** -24;
+  if (values instanceof Float64Array) return 2 ** -53;
+  return 2 ** -32;
+}
+
+/** Why quantizedPlan found no room for `values` under `bound` (it returned undefined), for the user. */
+export function noRoomReason(values: NumericArray, bound: BoundSpec): string {
+  return bound.kind === 'pwrel' && bound.value <= relativeResolution(values)
+    ? `pwrel=${bound.value} is within the dtype's precision`
+    : 'constant or non-finite';
 }
 
 /**
