@@ -123,6 +123,34 @@ describe('exact storage', () => {
     expect(datasetsIdentical(await roundTrip(single), single)).toBe(true);
   });
 
+  it('streams fields with an empty axis after the first: rows kept, no chunk written', async () => {
+    for (const shape of [
+      [5, 0],
+      [3, 0, 4],
+    ]) {
+      const field: Field = {
+        kind: 'field',
+        dtype: 'float32',
+        shape,
+        data: new Float32Array(0),
+        attributes: {},
+      };
+      const sink = new MemorySink();
+      async function* pieces() {
+        yield { ...field, shape: [2, ...shape.slice(1)] };
+        yield { ...field, shape: [shape[0]! - 2, ...shape.slice(1)] };
+      }
+      const plan: StreamPlan = {
+        method: { name: 'quantized', domain: 'linear', step: 0.02, predictor: { name: 'lorenzo' } },
+        bound: { kind: 'abs', value: 0.01 },
+        tolerance: { absolute: 0.01, relative: 0 },
+      };
+      await writeDatasetPieces(describeDataset(field), pieces(), sink, [plan]);
+      const decoded = await readDataset(await openBaler(bytesSource(sink.bytes())));
+      expect(datasetsIdentical(decoded, field)).toBe(true);
+    }
+  });
+
   it('writes byte-identical files for the same input', async () => {
     expect(await write(sampleTable(30))).toEqual(await write(sampleTable(30)));
   });

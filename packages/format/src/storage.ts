@@ -196,12 +196,15 @@ export async function writeDatasetPieces(
   const network = options.decoder ? await writeModelSection(writer, options.decoder) : undefined;
   const stencilNetwork = await writeStencilNetwork(writer, options);
   const cuts = [0];
+  // An axis of extent 0 after the first (or a table without columns) leaves the grid no chunks
+  // (SPEC.md §6): the rows are counted, but no section is written for them.
+  const empty = header.kind === 'table' ? header.columns.length === 0 : header.rowShape.includes(0);
   for await (const piece of pieces) {
     validateDataset(piece);
     const rows = piece.kind === 'table' ? piece.rowCount : piece.shape[0]!;
     if (rows === 0) continue;
     const predicted = network && options.decoder ? { network, plan: options.decoder } : undefined;
-    await writeChunk(writer, cuts.length - 1, piece, plans, predicted, stencilNetwork);
+    if (!empty) await writeChunk(writer, cuts.length - 1, piece, plans, predicted, stencilNetwork);
     cuts.push(cuts[cuts.length - 1]! + rows);
     options.onChunk?.(cuts.length - 1, cuts[cuts.length - 1]!);
   }
