@@ -230,6 +230,20 @@ describe('baler publish', () => {
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('refuses a file with a damaged chunk before writing anything', async () => {
+    const bytes = await readFile(join(dir, 'exact.baler'));
+    const file = await openBaler(bytesSource(bytes));
+    const last = findSections(file, SECTION_KIND.exact).at(-1)!;
+    const damaged = Uint8Array.from(bytes);
+    damaged[last.offset + (last.storedLength >> 1)]! ^= 0x10;
+    await writeFile(join(dir, 'damaged.baler'), damaged);
+    const site = join(dir, 'damaged-site');
+    const refused = await runCapturing(['publish', join(dir, 'damaged.baler'), '-o', site, '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/checksum/i);
+    expect(await readdir(dir)).not.toContain('damaged-site');
+  });
+
   it('says what is wrong with the arguments, and has --help', async () => {
     expect((await runCapturing(['publish', join(dir, 'exact.baler')])).err).toContain('missing -o SITE/');
     expect((await runCapturing(['publish', '-o', join(dir, 'x')])).err).toContain('missing FILE.baler');

@@ -46,6 +46,9 @@ async function describeInput(path: string): Promise<Input> {
   const source = await openFileSource(path);
   try {
     const file = await openBaler(source);
+    // Every section's checksum (and codec) before the file goes online: opening checks only the
+    // section table and the metadata, and a damaged chunk would otherwise surface in a reader's page.
+    for (const entry of file.sections) await readSection(file, entry);
     const name = basename(path);
     const model = findSections(file, SECTION_KIND.model)[0];
     const onnx = model ? await readSection(file, model) : null;
