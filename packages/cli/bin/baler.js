@@ -16,4 +16,5 @@ if (existsSync(built)) {
   register();
   main = await import('../src/main.ts');
 }
+main.exitCleanlyOnSignals();
 process.exitCode = await main.runCli(process.argv.slice(2));

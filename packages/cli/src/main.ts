@@ -1,7 +1,7 @@
 // The `baler` command: dispatches to subcommands and turns every user-facing failure into one clear
 // line on stderr with exit code 2 (bad input, damaged file, existing output); bugs exit 1 with a stack.
 import { isBalerError } from '@baler/format';
-import { OutputExistsError } from '@baler/format/node';
+import { OutputExistsError, OutputPathError, removeTemporaryFiles } from '@baler/format/node';
 import { compareCommand } from './commands/compare.ts';
 import { compressCommand } from './commands/compress.ts';
 import { decompressCommand } from './commands/decompress.ts';
@@ -59,6 +59,22 @@ function help(): string {
   ].join('\n');
 }
 
+/**
+ * Ctrl-C (SIGINT) and SIGTERM end the command as they do by default (exit 130 and 143), after deleting
+ * the temporary files of outputs being written, which would otherwise be left beside them.
+ */
+export function exitCleanlyOnSignals(): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      removeTemporaryFiles();
+      process.exit(code);
+    });
+  }
+}
+
 /** Runs the CLI and returns its exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -99,7 +115,13 @@ function userMessage(error: NodeJS.ErrnoException): string {
 }
 
 function isUserError(error: unknown): boolean {
-  if (error instanceof UsageError || error instanceof OutputExistsError || isBalerError(error)) return true;
+  if (
+    error instanceof UsageError ||
+    error instanceof OutputExistsError ||
+    error instanceof OutputPathError ||
+    isBalerError(error)
+  )
+    return true;
   if ((error as { _tag?: string })?._tag === 'DataInputError') return true;
   const code = (error as NodeJS.ErrnoException)?.code;
   return (

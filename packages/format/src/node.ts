@@ -10,6 +10,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -55,6 +56,55 @@ export class OutputExistsError extends Error {
   }
 }
 
+/** An output path that cannot be written (its directory is missing, say), with what to do about it. */
+export class OutputPathError extends Error {
+  override readonly name = 'OutputPathError';
+  constructor(
+    readonly path: string,
+    problem: string,
+    fix: string,
+  ) {
+    super(`${path} ${problem}. ${fix}`);
+  }
+}
+
+/** Temporary files of writes in progress: what removeTemporaryFiles deletes. */
+const temporaryFiles = new Set<string>();
+
+/**
+ * Deletes the temporary files of the atomic writes still in progress, for a program's handler of
+ * SIGINT or SIGTERM, which exits right after (so synchronous). The library installs no handler itself.
+ */
+export function removeTemporaryFiles(): void {
+  for (const temporary of temporaryFiles) rmSync(temporary, { force: true });
+  temporaryFiles.clear();
+}
+
+/** Why `path` cannot be written as a file, checked before a temporary file is made beside it. */
+async function checkOutputPath(path: string): Promise<void> {
+  const directory = dirname(path);
+  const kind = async (p: string) =>
+    stat(p).then(
+      (info) => (info.isDirectory() ? 'directory' : 'file'),
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOTDIR' ? 'file' : 'missing'),
+    );
+  const parent = await kind(directory);
+  if (parent === 'missing')
+    throw new OutputPathError(
+      path,
+      `cannot be written: the directory ${directory} does not exist`,
+      'Create the directory first, or choose another output path.',
+    );
+  if (parent === 'file')
+    throw new OutputPathError(
+      path,
+      `cannot be written: ${directory} is a file, not a directory`,
+      'Choose an output path in a directory.',
+    );
+  if ((await kind(path)) === 'directory')
+    throw new OutputPathError(path, 'is a directory', 'Give a file name for the output.');
+}
+
 /**
  * Writes to a temporary file beside `path` and renames it into place on commit, so that readers never
  * see a half-written file and a failed write leaves no debris. Refuses an existing `path` unless `overwrite`.
@@ -63,9 +113,11 @@ export async function createAtomicFileSink(
   path: string,
   options: { overwrite?: boolean } = {},
 ): Promise<AtomicFileSink> {
+  await checkOutputPath(path);
   if (!options.overwrite && (await exists(path))) throw new OutputExistsError(path);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle: FileHandle = await open(temporary, 'wx');
+  temporaryFiles.add(temporary);
   let closed = false;
   const close = async () => {
     if (!closed) {
@@ -84,13 +136,16 @@ export async function createAtomicFileSink(
       await close();
       if (!options.overwrite && (await exists(path))) {
         await rm(temporary, { force: true });
+        temporaryFiles.delete(temporary);
         throw new OutputExistsError(path);
       }
       await rename(temporary, path);
+      temporaryFiles.delete(temporary);
     },
     async abort() {
       await close();
       await rm(temporary, { force: true });
+      temporaryFiles.delete(temporary);
     },
   };
 }
