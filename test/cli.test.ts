@@ -132,6 +132,9 @@ describe('what a user meets when something is wrong', () => {
     const csv = join(dir, 'small.csv');
     await writeFile(csv, 'x,y,label\n1.5,2,a\n-0,NaN,b\n3,Infinity,c\n');
     expect((await baler('compress', csv, '-o', good, '-e', 'abs=0.01')).code).toBe(0);
+    const reversed = await baler('decompress', good, '-o', join(dir, 'y.csv'), '--rows', '3:1');
+    expect(reversed.code).toBe(2);
+    expect(reversed.stderr).toMatch(/--rows 3:1 ends before it starts; write a:b with a ≤ b, e.g. 1:3/);
     const bytes = await readFile(good);
     bytes[20]! ^= 0x40;
     const damaged = join(dir, 'damaged.baler');
