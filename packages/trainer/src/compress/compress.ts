@@ -28,7 +28,7 @@ import type { LoadedModelDir } from '../models/model-dir.ts';
 import { engineSafeCandidate } from './engine-safety.ts';
 import type { BoundSpec, ColumnOverride } from './error-bound.ts';
 import { describeBoundSpec } from './error-bound.ts';
-import { planField } from './field-predictor.ts';
+import { planField, withFarthestTermsFirst } from './field-predictor.ts';
 import type { LearnedOptions } from './learned.ts';
 import {
   DEFAULT_LEARNED,
@@ -198,6 +198,7 @@ export async function compressPieces(source: DataPieces, sink: ByteSink, options
   // Learned and classical plans were compared with one coder; the classical streams that remain now
   // take whichever codes them smaller.
   if (!fast) plans = withSmallerCoders(first, plans);
+  if (first.kind === 'field') plans = plans.map((plan) => withFarthestTermsFirst(plan, first.shape));
   const configHash = hashConfig({
     bound: describeBoundSpec(options.bound),
     overrides: overrides.map((o) => `${o.pattern}=${describeBoundSpec(o.bound)}`),
