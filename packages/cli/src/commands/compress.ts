@@ -31,7 +31,7 @@ Options:
                              pwrel=E   |x̂ − x| ≤ E × |x|  (zeros and signs exact)
                              lossless  every bit kept
   -c, --column NAME=SPEC   a bound for the columns NAME matches (wildcards * and ?), e.g.
-                           --column 'Charge*=exact'; repeat for more. Discrete columns (integers,
+                           --column '*Charge=exact'; repeat for more. Discrete columns (integers,
                            ±1 charges, 0/1 flags) are kept exact unless a --column names them.
       --chunk N            rows (tables) or frames (fields) per chunk
   -m, --model DIR          let the network of a model directory from 'baler train' compete with the

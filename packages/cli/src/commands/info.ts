@@ -1,5 +1,5 @@
 // `baler info FILE.baler`: what the file holds and the honest byte breakdown of what decoding needs.
-import type { FileSummary } from '@baler/format';
+import type { BalerMetadata, FileSummary, StorageMethod } from '@baler/format';
 import { openBaler, summarizeFile } from '@baler/format';
 import { openFileSource } from '@baler/format/node';
 import { formatBytes, formatRatio } from '../format-bytes.ts';
@@ -9,9 +9,11 @@ export const infoUsage = 'baler info FILE.baler [--json]';
 
 export const infoHelp = `${infoUsage}
 
-Prints the shape, dtypes, error bound, provenance and the byte breakdown of a .baler file: every byte that
-decoding needs (container, metadata, chunk index, decoder weights, latents, residual codes, exact values,
-non-finite values), with the ratio against the original dtype's bytes and against float32 bytes.
+Prints the shape, dtypes, error bound, how the values are stored (the residual coder, and a stencil
+network where one predicts them, which makes decoding slow), provenance and the byte breakdown of a .baler
+file: every byte that decoding needs (container, metadata, chunk index, decoder weights, latents, residual
+codes, exact values, non-finite values), with the ratio against the original dtype's bytes and against
+float32 bytes.
 
 Options:
   --json     print the summary as JSON
@@ -45,7 +47,7 @@ export async function infoCommand(args: string[]): Promise<void> {
         ),
       );
     } else {
-      console.log(renderSummary(path, summary, file.metadata.provenance));
+      console.log(renderSummary(path, summary, file.metadata.provenance, file.metadata));
     }
   } finally {
     await source.close();
@@ -68,6 +70,29 @@ const METHOD_NOTES: Record<string, string> = {
   'quantized-rans': 'static rANS, fast to decode',
 };
 
+/**
+ * Predictors that set decoding speed more than the residual coder does (SPEC.md §7.2.1): a stencil network
+ * runs once per decoded value, on the canonical kernels.
+ */
+const PREDICTOR_NOTES: Record<string, string> = {
+  'stencil-network': 'a stencil network (slow to decode: the network runs once per value)',
+};
+
+/** The predictor notes for the streams of `metadata`, e.g. "2 columns predicted by a stencil network (…)". */
+function describePredictors(metadata: BalerMetadata): string[] {
+  const methods: StorageMethod[] =
+    metadata.kind === 'table' ? metadata.columns.map((c) => c.method) : [metadata.method];
+  const counts = new Map<string, number>();
+  for (const method of methods) {
+    const name = (method as { predictor?: { name?: unknown } }).predictor?.name;
+    if (typeof name === 'string' && PREDICTOR_NOTES[name]) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([name, count]) => {
+    const streams = metadata.kind === 'table' ? `${count} column${count === 1 ? '' : 's'} ` : '';
+    return `${streams}predicted by ${PREDICTOR_NOTES[name]}`;
+  });
+}
+
 function describeMethod(name: string, count: number, kind: 'table' | 'field'): string {
   const notes = [
     METHOD_NOTES[name],
@@ -77,10 +102,12 @@ function describeMethod(name: string, count: number, kind: 'table' | 'field'): s
   return note ? `${name} (${note})` : name;
 }
 
+/** `metadata`, when given, adds how the values are predicted where that sets the decoding speed. */
 export function renderSummary(
   path: string,
   s: FileSummary,
   provenance: { tool: string; source: string | null; configHash: string | null },
+  metadata?: BalerMetadata,
 ): string {
   const dtypes = [...new Set(s.dtypes)].join(', ');
   const what =
@@ -90,9 +117,10 @@ export function renderSummary(
   const lines = [
     `${path}: .baler ${s.version}, ${what} (${dtypes}), ${s.chunks} chunk${s.chunks === 1 ? '' : 's'}`,
     `error bound: ${s.bounds.join('; ')}`,
-    `stored as: ${Object.entries(s.methods)
-      .map(([name, count]) => describeMethod(name, count, s.kind))
-      .join('; ')}`,
+    `stored as: ${[
+      ...Object.entries(s.methods).map(([name, count]) => describeMethod(name, count, s.kind)),
+      ...(metadata ? describePredictors(metadata) : []),
+    ].join('; ')}`,
     `written by ${provenance.tool}${provenance.source ? ` from ${provenance.source}` : ''}${provenance.configHash ? `, config ${provenance.configHash}` : ''}`,
     '',
     `${'part'.padEnd(26)}${'sections'.padStart(9)}${'bytes'.padStart(12)}${'share'.padStart(8)}`,

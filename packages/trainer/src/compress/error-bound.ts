@@ -1,5 +1,5 @@
 // The error bounds users state on the command line: `abs=E`, `rel=E`, `pwrel=E`, `lossless` (or `exact`),
-// and per-column overrides `NAME-OR-GLOB=BOUND` (e.g. `Charge*=exact`).
+// and per-column overrides `NAME-OR-GLOB=BOUND` (e.g. `*Charge=exact`).
 
 export type BoundSpec =
   | { kind: 'lossless' }
@@ -42,7 +42,7 @@ export function parseColumnOverride(text: string): ColumnOverride {
   const split = /^(.+?)=((?:abs|rel|pwrel)=.*|lossless|exact)$/.exec(text.trim());
   if (!split) {
     throw new BoundSyntaxError(
-      `cannot read the column override "${text}": use NAME=BOUND, e.g. --column 'Charge*=exact' or --column 'PZ=abs=0.5'.`,
+      `cannot read the column override "${text}": use NAME=BOUND, e.g. --column '*Charge=exact' or --column 'H1_PZ=abs=0.5'.`,
     );
   }
   const pattern = split[1]!;
