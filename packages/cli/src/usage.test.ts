@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRows, UsageError } from './usage.ts';
+import { parseCommand, parseRows, UsageError } from './usage.ts';
 
 describe('parseRows', () => {
   it('reads a:b with either side optional', () => {
@@ -11,5 +11,15 @@ describe('parseRows', () => {
   it('rejects anything else with a usage error that shows the form', () => {
     for (const bad of ['10', '1-5', 'a:b', '-1:3']) expect(() => parseRows(bad)).toThrow(UsageError);
     expect(() => parseRows('x')).toThrow(/a:b with whole numbers/);
+  });
+});
+
+describe('parseCommand', () => {
+  const options = { chunk: { type: 'string' as const } };
+  it("says how to give a value that starts with '-' (parseArgs calls it ambiguous)", () => {
+    const attempt = () => parseCommand('compress', ['--chunk', '-5'], options, 'baler compress …');
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(/^--chunk needs a value; write one that starts with '-' as --chunk=-VALUE\.\n/);
+    expect(parseCommand('compress', ['--chunk=-5'], options, 'baler compress …').values.chunk).toBe('-5');
   });
 });

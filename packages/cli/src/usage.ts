@@ -17,9 +17,13 @@ export function parseCommand<O extends OptionSpec>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(
-      `${(error as Error).message.split('\n')[0]}\n\nUsage: ${usage}\nRun 'baler ${command} --help' for details.`,
-    );
+    // parseArgs explains an option followed by a value starting with '-' over three lines; one will do.
+    const first = (error as Error).message.split('\n')[0]!;
+    const dash = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    const message = dash
+      ? `${dash[1]} needs a value; write one that starts with '-' as ${dash[1]}=-VALUE.`
+      : first;
+    throw new UsageError(`${message}\n\nUsage: ${usage}\nRun 'baler ${command} --help' for details.`);
   }
 }
 
