@@ -19,6 +19,7 @@ describe('@baler/trainer public API', () => {
         "SweepBudgetError",
         "SweepDefinitionError",
         "WEIGHT_PRECISIONS",
+        "checkColumnOverrides",
         "compareCodecs",
         "compressDataset",
         "compressToFile",

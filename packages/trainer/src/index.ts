@@ -33,6 +33,7 @@ export { engineSafeCandidate } from './compress/engine-safety.ts';
 export type { BoundSpec, ColumnOverride } from './compress/error-bound.ts';
 export {
   BoundSyntaxError,
+  checkColumnOverrides,
   describeBoundSpec,
   parseBound,
   parseColumnOverride,

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { CompressToFileResult } from '@baler/trainer';
 import {
+  checkColumnOverrides,
   compressToFile,
   loadModelDir,
   MIN_STENCIL_NETWORK_SAVING,
@@ -109,17 +110,8 @@ export async function compressCommand(args: string[]): Promise<void> {
   const model = values.model ? await loadModelDir(values.model as string) : undefined;
   const source = await openDataPieces(input);
   const { header } = source;
-  if (header.kind === 'table') {
-    for (const override of overrides) {
-      if (!header.columns.some((c) => override.matches(c.name))) {
-        throw new UsageError(
-          `--column ${override.pattern} matches no column; columns are: ${header.columns.map((c) => c.name).join(', ')}`,
-        );
-      }
-    }
-  } else if (overrides.length > 0) {
-    throw new UsageError('--column applies to tables; this input is a field (one N-dimensional array).');
-  }
+  const columnTexts = (values.column as string[] | undefined) ?? [];
+  checkColumnOverrides(header, overrides, (i) => `--column ${columnTexts[i]}`);
   const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });
   let result: CompressToFileResult;
   let learnedTrial: { learned: number; classical: number } | undefined;

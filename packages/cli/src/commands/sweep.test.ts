@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serializeNpy } from '@baler/trainer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCapturing as run } from '../test-support.ts';
 
@@ -72,6 +73,32 @@ describe('baler sweep', () => {
     expect(again.out).toMatch(/2 trials; 0 evaluations run now, 2 recorded before/);
     expect(again.out).toMatch(/Pareto front, ratio vs max \|error\|:\n {2}trial +model/);
     expect((await readFile(join(dir, 'tiny.results.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+
+  it('refuses "columns" that match no column of the dataset, as compress refuses --column', async () => {
+    const path = join(dir, 'columns.json');
+    const definition = {
+      dataset: SAMPLE,
+      bound: 'abs=1e-2',
+      columns: ['H1_Charge=exact', 'Charge*=exact'],
+      search: { strategy: 'grid' },
+      space: { model: ['none'] },
+    };
+    await writeFile(path, JSON.stringify(definition));
+    const unmatched = await run(['sweep', path]);
+    expect(unmatched.code).toBe(2);
+    expect(unmatched.err).toMatch(
+      /^baler: .*columns\.json: \$\.columns\[1\] "Charge\*=exact": Charge\* matches no column; columns are: B_FlightDistance, B_VertexChi2, H1_PX, /,
+    );
+    await expect(readdir(dir)).resolves.toEqual(['columns.json']);
+
+    const field = join(dir, 'field.npy');
+    await writeFile(field, serializeNpy(new Float64Array(4), [2, 2]));
+    await writeFile(path, JSON.stringify({ ...definition, dataset: field }));
+    expect(await run(['sweep', path])).toMatchObject({
+      code: 2,
+      err: `baler: ${path}: $.columns[0] "H1_Charge=exact": per-column bounds apply to tables, and this input is a field (one N-dimensional array); remove them.`,
+    });
   });
 
   it('explains a bad definition with its JSON path, and a bad --jobs, with exit code 2', async () => {

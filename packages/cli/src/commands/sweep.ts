@@ -7,7 +7,10 @@ import { basename } from 'node:path';
 import type { SweepEvent, SweepSummary, TrialConfig, TrialResult } from '@baler/trainer';
 import {
   CLASSICAL,
+  checkColumnOverrides,
   loadSweepDefinition,
+  openDataPieces,
+  parseColumnOverride,
   runSweep,
   SweepBudgetError,
   SweepDefinitionError,
@@ -82,6 +85,13 @@ export async function sweepCommand(args: string[]): Promise<void> {
   let progress: Progress | undefined;
   try {
     const definition = await loadSweepDefinition(file);
+    // As compress checks --column: a misspelt pattern would quietly leave its column at the sweep's bound.
+    const columns = definition.columns ?? [];
+    if (columns.length > 0) {
+      const { header } = await openDataPieces(definition.dataset);
+      const label = (i: number) => `${file}: $.columns[${i}] ${JSON.stringify(columns[i])}`;
+      checkColumnOverrides(header, columns.map(parseColumnOverride), label);
+    }
     summary = await runSweep(definition, {
       paths,
       jobs,

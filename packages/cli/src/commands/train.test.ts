@@ -124,6 +124,26 @@ describe('baler train', () => {
     expect(badConfig.err).toMatch(/unknown training setting epoch/);
   });
 
+  it('refuses a latent size that is not below the values per sample, before touching MODEL_DIR', async () => {
+    const model = join(dir, 'model');
+    await mkdir(model);
+    await writeFile(join(model, 'config.json'), '{}');
+    const wide = await run(['train', SAMPLE, '-o', model, '-k', '100', '--force', '--quiet']);
+    expect(wide).toMatchObject({
+      code: 2,
+      err: `baler: --latent 100 is not below the 26 columns of ${SAMPLE}: an autoencoder's bottleneck must be narrower than its input. Pick -k from 1 to 25 (default 13).`,
+    });
+    expect(await readdir(model)).toEqual(['config.json']);
+    expect((await run(['train', SAMPLE, '-o', model, '-k', '26', '--quiet'])).err).toMatch(
+      /--latent 26 is not below the 26 columns/,
+    );
+    const configFile = join(dir, 'wide.json');
+    await writeFile(configFile, '{"model": {"latent": 30}}');
+    const fromConfig = await run(['train', SAMPLE, '-o', join(dir, 'm2'), '--config', configFile, '--quiet']);
+    expect(fromConfig.code).toBe(2);
+    expect(fromConfig.err).toMatch(/"latent": 30 in .*wide\.json is not below the 26 columns/);
+  });
+
   it('lists the models in --help', async () => {
     const result = await run(['train', '--help']);
     expect(result.code).toBe(0);

@@ -3,6 +3,7 @@
 // interrupted run continues with --resume.
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Dataset } from '@baler/format';
 import type { BackendChoice, TrainDirResult, TrainingConfig, WeightPrecision } from '@baler/trainer';
 import {
   DEFAULT_TRAINING_CONFIG,
@@ -140,6 +141,8 @@ export async function trainCommand(args: string[]): Promise<void> {
   if (model.block !== undefined && modelName !== 'block-ae')
     throw new UsageError(`--block applies to --model block-ae, not ${modelName}`);
 
+  // Read first, so that settings the data rules out are refused before --force clears MODEL_DIR.
+  const dataset = await readDataFile(input);
   if (resume) {
     const fixed = [
       'model',
@@ -163,10 +166,11 @@ export async function trainCommand(args: string[]): Promise<void> {
       throw new UsageError(`${dir} has no checkpoint to resume from; train without --resume to start over.`);
     }
   } else {
+    const configFile = values.latent === undefined ? (values.config as string | undefined) : undefined;
+    checkLatent(model, modelName, dataset, input, configFile);
     await prepareDirectory(dir, Boolean(values.force));
   }
 
-  const dataset = await readDataFile(input);
   let progress: Progress | undefined;
   let result: TrainDirResult;
   try {
@@ -253,6 +257,43 @@ export function renderTrainSummary(s: ReturnType<typeof trainSummary>): string {
     `  ${Math.round(s.samplesPerSecond).toLocaleString('en-US')} samples/s on the ${s.backend} backend, ${s.threads} thread${s.threads > 1 ? 's' : ''}`,
     `  wrote ${s.modelDir}: ${s.files.join(', ')} (weights ${formatBytes(s.weightsBytes)})`,
   ].join('\n');
+}
+
+/**
+ * Refuses a latent size that is not below the values the model takes per sample (a table's columns, a
+ * field's values per frame, a block's values): such a bottleneck can copy its input and learns nothing.
+ * A block-ae model without an explicit block is left to the trainer, which picks the block.
+ */
+function checkLatent(
+  model: { latent?: unknown; block?: unknown },
+  modelName: string,
+  dataset: Dataset,
+  input: string,
+  /** The --config file the latent size comes from, if not from --latent. */
+  configFile: string | undefined,
+): void {
+  if (typeof model.latent !== 'number') return;
+  let inputs: number;
+  let what: string;
+  if (modelName === 'block-ae') {
+    if (!Array.isArray(model.block)) return;
+    inputs = (model.block as number[]).reduce((a, b) => a * b, 1);
+    what = `values of a ${model.block.join('x')} block`;
+  } else if (dataset.kind === 'table') {
+    inputs = dataset.columns.length;
+    what = `columns of ${input}`;
+  } else {
+    inputs = dataset.shape.slice(1).reduce((a, b) => a * b, 1);
+    what = `values per frame of ${input}`;
+  }
+  if (model.latent < inputs) return;
+  const pick =
+    inputs > 1
+      ? `Pick -k from 1 to ${inputs - 1} (default ${Math.max(1, Math.round(inputs / 2))}).`
+      : 'With one value per sample there is nothing narrower: compress without a model.';
+  throw new UsageError(
+    `${configFile ? `"latent": ${model.latent} in ${configFile}` : `--latent ${model.latent}`} is not below the ${inputs} ${what}: an autoencoder's bottleneck must be narrower than its input. ${pick}`,
+  );
 }
 
 /** Refuses a non-empty directory unless `force`; with `force`, removes only what Baler writes there. */

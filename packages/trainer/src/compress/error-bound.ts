@@ -1,6 +1,8 @@
 // The error bounds users state on the command line: `abs=E`, `rel=E`, `pwrel=E`, `lossless` (or `exact`),
 // and per-column overrides `NAME-OR-GLOB=BOUND` (e.g. `*Charge=exact`).
 
+import type { DatasetHeader } from '@baler/format';
+
 export type BoundSpec =
   | { kind: 'lossless' }
   | { kind: 'abs'; value: number }
@@ -35,6 +37,29 @@ export function parseBound(text: string): BoundSpec {
     );
   }
   return value === 0 ? { kind: 'lossless' } : { kind: match[1] as 'abs' | 'rel' | 'pwrel', value };
+}
+
+/**
+ * Refuses overrides that match no column of the table `header`, and any override for a field: a misspelt
+ * pattern would otherwise leave its column at the default bound without a word. `label(i)` names
+ * override i in the message (`--column NAME=…`, or a sweep file's `$.columns[i]`).
+ */
+export function checkColumnOverrides(
+  header: DatasetHeader,
+  overrides: readonly ColumnOverride[],
+  label: (i: number) => string,
+): void {
+  if (overrides.length === 0) return;
+  if (header.kind !== 'table')
+    throw new BoundSyntaxError(
+      `${label(0)}: per-column bounds apply to tables, and this input is a field (one N-dimensional array); remove them.`,
+    );
+  overrides.forEach((override, i) => {
+    if (!header.columns.some((c) => override.matches(c.name)))
+      throw new BoundSyntaxError(
+        `${label(i)}: ${override.pattern} matches no column; columns are: ${header.columns.map((c) => c.name).join(', ')}`,
+      );
+  });
 }
 
 /** Parses `--column` overrides: `NAME=BOUND` where NAME may use `*` and `?` wildcards. */

@@ -1,11 +1,16 @@
 // CSV tables (RFC 4180) with a header row, read into typed columns and written so every number reads back
 // bit-identical.
 //
+// The first row names the columns. A first row whose every field is a number is data without a header
+// (numpy.savetxt writes such files) and is refused rather than read as names, which would drop that row;
+// pandas' default labels 0, 1, 2, … (to_csv of an unnamed DataFrame) are accepted as names.
+//
 // Column types, decided per column from all its cells (surrounding spaces ignored for the decision):
 // - every cell an integer within int32 → int32; within int64 → int64; within uint64 → uint64;
 // - otherwise, every non-empty cell a number → float64, empty cells → NaN. Numbers are decimal
 //   (`1`, `-0`, `.5`, `1e-7`) or `NaN`, `inf`, `Infinity`, `-inf`, `-Infinity` in any letter case;
-//   `-0` keeps its sign, so an integer column containing `-0` is float64;
+//   `-0` keeps its sign, so an integer column containing `-0` is float64; a decimal beyond float64's
+//   range (`1e400`) is refused rather than read as Infinity;
 // - anything else (including a column of only empty cells) → a `string` column holding each cell exactly.
 // Float columns are written with a decimal point ("1.0"), so they read back as float64 and integer columns
 // as integers. CSV keeps values, not exact dtypes: float32 reads back as float64 of the same values, int8 as
@@ -16,7 +21,7 @@
 // skipped when the header has several columns; in a one-column file a blank line is an empty cell.
 
 import type { Column, NumericArray, Table } from '@baler/format';
-import { DataInputError } from './errors.ts';
+import { DataInputError, listForMessage } from './errors.ts';
 
 export type CsvDelimiter = ',' | '\t' | ';';
 
@@ -38,6 +43,7 @@ export function parseCsv(text: string, path = 'the CSV data', options: CsvOption
   scanRecords(body, delimiter, path, (fields, line, blank) => {
     if (names === undefined) {
       if (blank) return true; // blank lines before the header
+      if (looksLikeData(fields)) throw headerIsData(fields, delimiter, path);
       names = fields;
       cells = names.map(() => []);
       return true;
@@ -70,7 +76,7 @@ export function parseCsv(text: string, path = 'the CSV data', options: CsvOption
   return {
     kind: 'table',
     rowCount,
-    columns: header.map((name, c) => typedColumn(name, cells[c]!)),
+    columns: header.map((name, c) => typedColumn(name, cells[c]!, path)),
     attributes: {},
   };
 }
@@ -132,7 +138,32 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-function typedColumn(name: string, cells: string[]): Column {
+/** Every field a decimal number, and not pandas' default labels 0, 1, 2, …: a data row, not names. */
+function looksLikeData(fields: readonly string[]): boolean {
+  const numbers = fields.every((field) => {
+    const text = field.trim();
+    return INTEGER.test(text) || DECIMAL.test(text);
+  });
+  return numbers && !fields.every((field, i) => field.trim() === String(i));
+}
+
+function headerIsData(fields: readonly string[], delimiter: string, path: string): DataInputError {
+  const names = fields.map((_, i) => `x${i + 1}`);
+  const example = (names.length <= 4 ? names : [...names.slice(0, 2), '…', names.at(-1)!]).join(delimiter);
+  return new DataInputError({
+    path,
+    problem: `the first row (${listForMessage(fields.map(shortCell), 5)}) looks like data, not a header: every field in it is a number`,
+    fix: `Add a first row that names the columns, e.g. ${example} (numpy.savetxt writes one with header="${example}", comments="").`,
+  });
+}
+
+/** A cell as quoted in a message: long text (a 400-digit number) cut short. */
+function shortCell(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length > 24 ? `${trimmed.slice(0, 20)}…` : trimmed;
+}
+
+function typedColumn(name: string, cells: string[], path: string): Column {
   if (cells.length === 0) return { name, dtype: 'float64', data: new Float64Array(0) };
   let allIntegers = true;
   let anyEmpty = false;
@@ -158,7 +189,23 @@ function typedColumn(name: string, cells: string[]): Column {
     if (integers !== undefined) return { name, ...integers };
   }
   const values = new Float64Array(cells.length);
-  for (let i = 0; i < cells.length; i++) values[i] = parseFloatCell(cells[i]!.trim());
+  for (let i = 0; i < cells.length; i++) {
+    const text = cells[i]!.trim();
+    const value = parseFloatCell(text);
+    // Number() rounds decimals past float64's range to ±Infinity without a word; only the infinity
+    // spellings may mean infinity.
+    if (
+      (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) &&
+      !SPECIAL_VALUES.has(text.toLowerCase())
+    ) {
+      throw new DataInputError({
+        path,
+        problem: `column ${JSON.stringify(name)}, row ${i + 1}: ${shortCell(text)} is beyond the float64 range (±1.8e308) and would read as Infinity`,
+        fix: 'Write it within ±1.8e308, or as inf or -inf if infinity is meant.',
+      });
+    }
+    values[i] = value;
+  }
   return { name, dtype: 'float64', data: values };
 }
 

@@ -1,5 +1,7 @@
 // Reading and writing datasets in the files scientists keep them in, chosen by extension: HDF5 (.h5, .hdf5,
 // .he5, optionally `file.h5:/dataset`), NumPy (.npy, .npz, optionally `file.npz:key`) and CSV (.csv).
+// A 0-d array (a .npy scalar, an HDF5 scalar dataset) is read as shape [1]: a .baler field has rank ≥ 1
+// (format SPEC.md, "shape"), so it compresses and decompresses as one value of shape (1,).
 
 import { stat } from 'node:fs/promises';
 import type { Dataset } from '@baler/format';

@@ -27,7 +27,7 @@ export interface DataPieces {
 
 /** Opens the dataset `spec` for reading in pieces (see the module comment for which inputs stream). */
 export async function openDataPieces(spec: string): Promise<DataPieces> {
-  const { path, format } = parseDataSpec(spec);
+  const { path, inner, format } = parseDataSpec(spec);
   if (format === 'hdf5') {
     const { shape, dtype, columnNames, attributes } = await describeHdf5(spec);
     const header: DatasetHeader = columnNames
@@ -41,7 +41,8 @@ export async function openDataPieces(spec: string): Promise<DataPieces> {
       },
     };
   }
-  if (format === 'npy') {
+  // With an `:inner` part readDataFile refuses the spec, as a .npy file holds one array.
+  if (format === 'npy' && inner === undefined) {
     const streamed = await openNpyPieces(path);
     if (streamed) return streamed;
   }

@@ -49,6 +49,11 @@ export interface TrialResult extends Partial<TrialMeasurement> {
   status: TrialStatus;
   config: TrialConfig;
   bound: string;
+  /**
+   * The per-column bounds it compressed with (the definition's `columns`, `Charge*=exact`); absent when
+   * there were none. Not in the trial's id: they change what is measured, not what is trained.
+   */
+  columnBounds?: string[];
   /** The successive-halving rung, from 0. */
   rung: number;
   /** Epochs trained for this evaluation (absent for classical trials). */

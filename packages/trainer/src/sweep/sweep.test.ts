@@ -151,4 +151,39 @@ describe('runSweep', () => {
     expect(await run(fourth)).toMatchObject({ ran: 0 });
     expect(fourth).toEqual([]);
   });
+
+  it('resumes an evaluation only under the same bound and the same column bounds', async () => {
+    const classical: SweepDefinition = {
+      ...DEFINITION,
+      columns: ['H1_Charge=exact'],
+      budget: {},
+      space: { model: ['none'] },
+    };
+    const sweep = async (definition: SweepDefinition) => {
+      const calls: TrialTask[] = [];
+      const summary = await runSweep(definition, {
+        paths: sweepPaths(join(dir, 'exp.json')),
+        runner: fakeRunner(calls),
+        loadDataset: async () => DATASET,
+      });
+      return { ran: summary.ran, columns: calls.map((c) => c.columns) };
+    };
+    expect(await sweep(classical)).toEqual({ ran: 1, columns: [['H1_Charge=exact']] });
+    expect(await sweep(classical)).toEqual({ ran: 0, columns: [] });
+    const changed = { ...classical, columns: ['H*_Charge=exact'] };
+    expect(await sweep(changed)).toEqual({ ran: 1, columns: [['H*_Charge=exact']] });
+    expect(await sweep(changed)).toEqual({ ran: 0, columns: [] });
+    const none = { ...classical, columns: undefined };
+    expect(await sweep(none)).toEqual({ ran: 1, columns: [[]] });
+    expect(await sweep({ ...classical, columns: [] })).toEqual({ ran: 0, columns: [] });
+    expect(await sweep({ ...none, bound: 'abs=1e-2' })).toEqual({ ran: 1, columns: [[]] });
+
+    const lines = await readResults(join(dir, 'exp.results.jsonl'));
+    expect(lines.map((r) => r.columnBounds)).toEqual([
+      ['H1_Charge=exact'],
+      ['H*_Charge=exact'],
+      undefined,
+      undefined,
+    ]);
+  });
 });

@@ -88,7 +88,8 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
   const columns = definition.columns ?? [];
   await mkdir(dirname(paths.results), { recursive: true });
 
-  // An evaluation counts as recorded only if it measured the same thing (same bound, same epochs).
+  // An evaluation counts as recorded only if it measured the same thing (same bound, column bounds and
+  // epochs).
   // Failures count too unless retryFailed: their cause (a missing feature, a bug) outlives a restart.
   const recorded = new Map<string, TrialResult>();
   for (const line of await readResults(paths.results)) {
@@ -99,7 +100,11 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
   const recordedFor = (trial: Trial, rung: number) => {
     const line = recorded.get(evaluationKey(trial.id, rung));
     const epochs = trial.config.model === CLASSICAL ? undefined : rungEpochs(trial.config, rung, halving);
-    return line && line.bound === definition.bound && line.epochs === epochs ? line : undefined;
+    const same =
+      line?.bound === definition.bound &&
+      sameList(line.columnBounds ?? [], columns) &&
+      line.epochs === epochs;
+    return same ? line : undefined;
   };
 
   const evaluations = plannedEvaluations(trials, halving);
@@ -155,6 +160,7 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
         status: measurement ? (!trainable || epochs >= full ? 'done' : 'stopped-early') : 'failed',
         config: trial.config,
         bound: definition.bound,
+        ...(columns.length > 0 ? { columnBounds: [...columns] } : {}),
         rung,
         ...(trainable ? { epochs } : {}),
         ...measurement,
@@ -230,6 +236,10 @@ export function plannedEvaluations(
 function modelScore(result: TrialResult): number[] {
   const infinite = Number.POSITIVE_INFINITY;
   return [-(result.bytes ?? infinite), -(result.candidate?.learnedBytes ?? infinite)];
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function highestRatio(results: readonly TrialResult[]): TrialResult | undefined {
