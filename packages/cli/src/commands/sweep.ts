@@ -41,7 +41,7 @@ Each trial's model directory stays in NAME.trials/ (large; not for committing).
 
 The definition (schema: experiments/sweep.schema.json):
   {"dataset": "../../shared/data/lhcb-b2hhh.h5:/data",    relative to the definition's folder
-   "bound": "pwrel=1e-3", "columns": ["Charge*=exact"],   as 'baler compress -e' and '--column' take them
+   "bound": "pwrel=1e-3", "columns": ["*Charge=exact"],   as 'baler compress -e' and '--column' take them
    "search": {"strategy": "grid"},                        or {"strategy": "random", "seed": 1}
    "budget": {"trials": 12, "halving": {"minEpochs": 10, "eta": 3}},
    "space": {"model": ["none", "dense-ae-slim"], "latent": [4, 8], "widths": [[64, 32]],

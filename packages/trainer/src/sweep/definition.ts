@@ -63,7 +63,7 @@ export interface SweepDefinition {
   dataset: string;
   /** The error bound, as `baler compress -e` takes it: `abs=1e-4`, `pwrel=1e-3`, `lossless`… */
   bound: string;
-  /** Per-column bounds, as `baler compress --column` takes them: `Charge*=exact`. */
+  /** Per-column bounds, as `baler compress --column` takes them: `*Charge=exact`. */
   columns?: string[];
   search: { strategy: 'grid' } | { strategy: 'random'; seed: number };
   budget?: {
@@ -152,7 +152,7 @@ export function validateSweepDefinition(json: unknown, file = 'sweep'): SweepDef
   }
   if (top.columns !== undefined) {
     array(top.columns, '$.columns', fail).forEach((c, i) => {
-      const text = string(c, `$.columns[${i}]`, fail, 'a column bound such as "Charge*=exact"');
+      const text = string(c, `$.columns[${i}]`, fail, 'a column bound such as "*Charge=exact"');
       try {
         parseColumnOverride(text);
       } catch (error) {

@@ -50,7 +50,7 @@ export interface TrialResult extends Partial<TrialMeasurement> {
   config: TrialConfig;
   bound: string;
   /**
-   * The per-column bounds it compressed with (the definition's `columns`, `Charge*=exact`); absent when
+   * The per-column bounds it compressed with (the definition's `columns`, `*Charge=exact`); absent when
    * there were none. Not in the trial's id: they change what is measured, not what is trained.
    */
   columnBounds?: string[];
