@@ -7,6 +7,7 @@ import {
   OutputExistsError,
   OutputPathError,
   removeTemporaryFiles,
+  whileWritingTemporaryFile,
   writeFileAtomically,
 } from './node.ts';
 
@@ -55,5 +56,13 @@ describe('atomic file output', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(await readdir(dir)).toContain('done.bin');
     await pending.abort(); // closes its handle
+
+    // A writer's own temporary file, known while its write runs (a signal arriving mid-write).
+    const own = join(dir, '.own.bin.tmp');
+    await whileWritingTemporaryFile(own, async () => {
+      await writeFile(own, 'partial');
+      removeTemporaryFiles();
+    });
+    expect(await readdir(dir)).not.toContain('.own.bin.tmp');
   });
 });

@@ -80,6 +80,19 @@ export function removeTemporaryFiles(): void {
   temporaryFiles.clear();
 }
 
+/**
+ * Runs `write`, which writes (and renames away) the temporary file `temporary`, with that file known to
+ * removeTemporaryFiles until `write` settles: for writers that make their own temporary files.
+ */
+export async function whileWritingTemporaryFile<T>(temporary: string, write: () => Promise<T>): Promise<T> {
+  temporaryFiles.add(temporary);
+  try {
+    return await write();
+  } finally {
+    temporaryFiles.delete(temporary);
+  }
+}
+
 /** Why `path` cannot be written as a file, checked before a temporary file is made beside it. */
 async function checkOutputPath(path: string): Promise<void> {
   const directory = dirname(path);

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { whileWritingTemporaryFile } from '@baler/format/node';
 import { DataInputError } from './errors.ts';
 
 /** Throws a DataInputError unless `path` is an existing regular file. */
@@ -57,8 +58,10 @@ export async function writeThroughTemporaryPath(
   );
   if (!directoryExists) throw writeError(path, Object.assign(new Error(directory), { code: 'ENOENT' }));
   try {
-    await write(temporaryPath);
-    await rename(temporaryPath, path);
+    await whileWritingTemporaryFile(temporaryPath, async () => {
+      await write(temporaryPath);
+      await rename(temporaryPath, path);
+    });
   } catch (error) {
     await rm(temporaryPath, { force: true });
     throw error instanceof DataInputError ? error : writeError(path, error);
