@@ -1,9 +1,9 @@
-import type { Dataset, Field, NumericArray, StreamPlan, Table } from '@baler/format';
+import type { Dataset, DatasetHeader, Field, NumericArray, StreamPlan, Table } from '@baler/format';
 import { bytesSource, openBaler, readDataset } from '@baler/format';
 import { describe, expect, it } from 'vitest';
 import { compressDataset } from './compress.ts';
 import type { BoundSpec } from './error-bound.ts';
-import { parseBound, parseColumnOverride } from './error-bound.ts';
+import { checkColumnOverrides, parseBound, parseColumnOverride } from './error-bound.ts';
 
 const BOUNDS = ['abs=1e-3', 'rel=1e-3', 'pwrel=1e-3', 'lossless'].map(parseBound);
 /** Every bound with each coder: the adaptive range coder, and static rANS (fastDecode). */
@@ -220,5 +220,37 @@ describe('parseBound', () => {
     expect(() => parseBound('abs=-1')).toThrow(/finite number ≥ 0/);
     expect(() => parseBound('pwrel=2')).toThrow(/below 1/);
     expect(() => parseBound('psnr=40')).toThrow(/abs=E, rel=E, pwrel=E or lossless/);
+  });
+});
+
+describe('checkColumnOverrides', () => {
+  const table: DatasetHeader = {
+    kind: 'table',
+    columns: [
+      { name: 'H1_Charge', dtype: 'float64' },
+      { name: 'H1_PX', dtype: 'float64' },
+      { name: 'label', dtype: 'string' },
+    ],
+    attributes: {},
+  };
+  const check =
+    (header: DatasetHeader, ...texts: string[]) =>
+    () =>
+      checkColumnOverrides(header, texts.map(parseColumnOverride), (i) => `--column ${texts[i]}`);
+
+  it('accepts patterns that reach a numeric column, or text with exact', () => {
+    expect(check(table, '*Charge=exact', 'H1_*=abs=0.5', 'label=exact', '*=pwrel=1e-3')).not.toThrow();
+  });
+
+  it('refuses a pattern that matches nothing, a lossy bound on text only, and any on a field', () => {
+    expect(check(table, 'H1_PX=abs=1', 'Charge*=exact')).toThrow(
+      /^--column Charge\*=exact: Charge\* matches no column; columns are: H1_Charge, H1_PX, label$/,
+    );
+    expect(check(table, 'label=abs=1')).toThrow(
+      /label matches only text \(label\), which is always stored exactly/,
+    );
+    const field: DatasetHeader = { kind: 'field', dtype: 'float32', rowShape: [4], attributes: {} };
+    expect(check(field, 'x=exact')).toThrow(/per-column bounds apply to tables/);
+    expect(check(field)).not.toThrow();
   });
 });

@@ -55,9 +55,15 @@ export function checkColumnOverrides(
       `${label(0)}: per-column bounds apply to tables, and this input is a field (one N-dimensional array); remove them.`,
     );
   overrides.forEach((override, i) => {
-    if (!header.columns.some((c) => override.matches(c.name)))
+    const matched = header.columns.filter((c) => override.matches(c.name));
+    if (matched.length === 0)
       throw new BoundSyntaxError(
         `${label(i)}: ${override.pattern} matches no column; columns are: ${header.columns.map((c) => c.name).join(', ')}`,
+      );
+    // Text is always stored exactly: a lossy bound that reaches only text columns would do nothing.
+    if (override.bound.kind !== 'lossless' && matched.every((c) => c.dtype === 'string'))
+      throw new BoundSyntaxError(
+        `${label(i)}: ${override.pattern} matches only text (${matched.map((c) => c.name).join(', ')}), which is always stored exactly; error bounds apply to numeric columns.`,
       );
   });
 }
