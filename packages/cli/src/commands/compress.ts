@@ -37,7 +37,8 @@ Options:
       --chunk N            rows (tables) or frames (fields) per chunk
   -m, --model DIR          let the network of a model directory from 'baler train' compete with the
                            classical predictors (kept only when it saves bytes, its decoder's weights
-                           and the latents counted); a field's frames must have the model's shape
+                           and the latents counted); a field's frames must have the model's shape,
+                           and a model that can predict nothing under the bound is an error
       --no-learn           skip training the small models that compete with the classical predictors
                            (tables: autoencoders per row; fields: linear block autoencoders and a
                            network correcting the stencil, ~10 s); one is kept only when it saves

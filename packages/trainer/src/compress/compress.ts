@@ -22,6 +22,7 @@ import {
   writeDatasetPieces,
 } from '@baler/format';
 import { openFileSource, writeFileAtomically } from '@baler/format/node';
+import { DataInputError } from '../io/errors.ts';
 import type { DataPieces } from '../io/pieces.ts';
 import { datasetPieces } from '../io/pieces.ts';
 import type { LoadedModelDir } from '../models/model-dir.ts';
@@ -241,7 +242,15 @@ async function learnedCandidates(
       first.kind === 'field'
         ? await modelDirFieldCandidate(first, plans, options.model, source)
         : await modelDirCandidate(first, plans, options.model, source);
-    const latents = `${candidate?.decoder.info.latent} latents per ${first.kind === 'field' ? 'frame' : 'row'}`;
+    // Asked for and unable to compete at all: say so, rather than write the classical file unremarked.
+    if (!candidate) {
+      throw new DataInputError({
+        path: source,
+        problem: `has no ${first.kind === 'field' ? 'value' : 'column'} that the --model network can predict under ${describeBoundSpec(options.bound)}: it predicts where its stored normalization maps the network's output linearly onto the quantized values (robust-normalized data under abs and rel bounds, log-normalized data without offset under pwrel)`,
+        fix: 'Compress without --model, or under a bound the model serves.',
+      });
+    }
+    const latents = `${candidate.decoder.info.latent} latents per ${first.kind === 'field' ? 'frame' : 'row'}`;
     return single(candidate, name, `${name} from --model decoder, ${latents}`);
   }
   if (!options.learn) return [];

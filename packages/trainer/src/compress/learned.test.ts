@@ -79,6 +79,11 @@ describe('a model directory as the learned candidate (compress --model)', () => 
       await expect(compressDataset(wrong, { bound, model, source: 'other.csv' })).rejects.toThrow(
         /does not have the columns the model was trained on/,
       );
+      // Under pwrel the working values are logarithms, which no robust-normalized column maps onto
+      // linearly: the model asked for cannot compete, and compress says so instead of ignoring it.
+      await expect(
+        compressDataset(table, { bound: parseBound('pwrel=1e-3'), model, source: 'factors' }),
+      ).rejects.toThrow(/factors: has no column that the --model network can predict under pwrel=0.001/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
