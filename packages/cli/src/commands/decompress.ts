@@ -18,9 +18,9 @@ Options:
       --rows a:b      only rows a (inclusive) to b (exclusive) of the first axis; either side may be empty
   -f, --force         overwrite OUT if it exists
   -q, --quiet         no progress bar
+  -h, --help          show this help
 
-A field decoded to .npy streams chunk by chunk, so files larger than memory decode too.
-  -h, --help          show this help`;
+A field decoded to .npy streams chunk by chunk, so files larger than memory decode too.`;
 
 export async function decompressCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseCommand(

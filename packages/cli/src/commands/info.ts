@@ -12,8 +12,8 @@ export const infoHelp = `${infoUsage}
 Prints the shape, dtypes, error bound, how the values are stored (the residual coder, and a stencil
 network where one predicts them, which makes decoding slow), provenance and the byte breakdown of a .baler
 file: every byte that decoding needs (container, metadata, chunk index, decoder weights, latents, residual
-codes, exact values, non-finite values), with the ratio against the original dtype's bytes and against
-float32 bytes.
+codes, exact values, exceptions: NaN, ±Inf, -0 and values the quantizer cannot hold), with the ratio
+against the original dtype's bytes and against float32 bytes.
 
 Options:
   --json     print the summary as JSON
@@ -61,7 +61,8 @@ const KIND_LABELS: Record<string, string> = {
   latents: 'latents',
   residuals: 'residual codes',
   exact: 'exact values',
-  'non-finite': 'non-finite values',
+  // Values the quantizer cannot hold within the bound (NaN, ±Inf, -0, far outliers), stored as they are.
+  exceptions: 'exceptions (stored as is)',
 };
 
 /** What each storage method means for a reader (SPEC.md §7): its residual coder sets decoding speed. */
