@@ -159,19 +159,25 @@ describe('runSweep', () => {
       budget: {},
       space: { model: ['none'] },
     };
+    let recorded = -1;
     const sweep = async (definition: SweepDefinition) => {
       const calls: TrialTask[] = [];
       const summary = await runSweep(definition, {
         paths: sweepPaths(join(dir, 'exp.json')),
         runner: fakeRunner(calls),
         loadDataset: async () => DATASET,
+        onEvent: (event) => {
+          if (event.kind === 'plan') recorded = event.recorded;
+        },
       });
       return { ran: summary.ran, columns: calls.map((c) => c.columns) };
     };
     expect(await sweep(classical)).toEqual({ ran: 1, columns: [['H1_Charge=exact']] });
     expect(await sweep(classical)).toEqual({ ran: 0, columns: [] });
+    expect(recorded).toBe(1);
     const changed = { ...classical, columns: ['H*_Charge=exact'] };
     expect(await sweep(changed)).toEqual({ ran: 1, columns: [['H*_Charge=exact']] });
+    expect(recorded).toBe(0); // the line measured with other column bounds is not counted as resumable
     expect(await sweep(changed)).toEqual({ ran: 0, columns: [] });
     const none = { ...classical, columns: undefined };
     expect(await sweep(none)).toEqual({ ran: 1, columns: [[]] });

@@ -108,7 +108,20 @@ export async function runSweep(definition: SweepDefinition, options: SweepOption
   };
 
   const evaluations = plannedEvaluations(trials, halving);
-  options.onEvent?.({ kind: 'plan', trials: trials.length, evaluations, recorded: recorded.size });
+  // What the 'resuming' line counts: recorded evaluations of this plan's trials, measured the same way
+  // (not lines of trials since removed, or measured at another bound).
+  let reusable = 0;
+  for (const trial of trials) {
+    for (let rung = 0; ; rung++) {
+      if (recordedFor(trial, rung)) reusable++;
+      const last =
+        !halving ||
+        trial.config.model === CLASSICAL ||
+        rungEpochs(trial.config, rung, halving) >= rungEpochs(trial.config, rung + 1, halving);
+      if (last) break;
+    }
+  }
+  options.onEvent?.({ kind: 'plan', trials: trials.length, evaluations, recorded: reusable });
   let dataset: Promise<Dataset> | undefined;
   const loadDataset = () => {
     dataset ??= options.loadDataset ? options.loadDataset() : readDataFile(definition.dataset);
