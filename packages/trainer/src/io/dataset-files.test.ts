@@ -4,8 +4,13 @@ import type { Field, Table } from '@baler/format';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataFile, writeDataFile } from './dataset-files.ts';
-import { isDataInputError } from './errors.ts';
-import { expectSameBits, float64EdgeValues, sharedDataPath, temporaryDirectory } from './test-support.ts';
+import {
+  dataInputRejection,
+  expectSameBits,
+  float64EdgeValues,
+  sharedDataPath,
+  temporaryDirectory,
+} from './test-support.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -13,16 +18,6 @@ beforeAll(async () => {
   ({ dir, cleanup } = await temporaryDirectory());
 });
 afterAll(() => cleanup());
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isDataInputError(error)).toBe(true);
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function expectSameTable(actual: Table, expected: Table): void {
   expect(actual.kind).toBe('table');
@@ -89,7 +84,7 @@ describe('readDataFile / writeDataFile', () => {
     const path = join(dir, 'named.h5');
     await writeDataFile(`${path}:/run1/values`, field);
     expect((await readDataFile(path)).kind).toBe('field');
-    expect((await rejection(readDataFile(`${path}:/run2`))).message).toContain(
+    expect((await dataInputRejection(readDataFile(`${path}:/run2`))).message).toContain(
       'Datasets in this file: /run1/values.',
     );
   });
@@ -114,33 +109,35 @@ describe('readDataFile / writeDataFile', () => {
 
   it('explains a missing file, an unknown extension and a stray :key', async () => {
     const missing = join(dir, 'missing.h5');
-    expect((await rejection(readDataFile(`${missing}:/data`))).message).toMatch(
+    expect((await dataInputRejection(readDataFile(`${missing}:/data`))).message).toMatch(
       /^.*missing\.h5: no such file\. Check the path \(relative paths start from .*\)\.$/,
     );
     const text = join(dir, 'notes.txt');
     await writeDataFile(join(dir, 'x.csv'), { kind: 'table', rowCount: 0, columns: [], attributes: {} });
-    expect((await rejection(writeDataFile(text, field))).message).toBe(
+    expect((await dataInputRejection(writeDataFile(text, field))).message).toBe(
       `${text}: unknown file type ".txt". Supported: .h5/.hdf5/.he5 (HDF5; pick a dataset as file.h5:/path), .npy, .npz (pick an array as file.npz:key), .csv.`,
     );
     const npy = join(dir, 'f.npy');
-    expect((await rejection(readDataFile(`${npy}:x`))).message).toBe(
+    expect((await dataInputRejection(readDataFile(`${npy}:x`))).message).toBe(
       `${npy}: a .npy file holds one array, so ":x" names nothing. Use ${npy} alone.`,
     );
   });
 
   it('refuses to write a field as CSV and a table as .npy', async () => {
-    expect((await rejection(writeDataFile(join(dir, 'f.csv'), field))).message).toMatch(/CSV holds tables/);
+    expect((await dataInputRejection(writeDataFile(join(dir, 'f.csv'), field))).message).toMatch(
+      /CSV holds tables/,
+    );
     const table: Table = { kind: 'table', rowCount: 0, columns: [], attributes: {} };
-    expect((await rejection(writeDataFile(join(dir, 't.npy'), table))).message).toMatch(/\.npz/);
+    expect((await dataInputRejection(writeDataFile(join(dir, 't.npy'), table))).message).toMatch(/\.npz/);
   });
 
   it('explains an output directory that does not exist', async () => {
     const path = join(dir, 'no-such-dir', 'out.npy');
-    expect((await rejection(writeDataFile(path, field))).message).toMatch(
+    expect((await dataInputRejection(writeDataFile(path, field))).message).toMatch(
       /cannot be written: the directory .* does not exist/,
     );
-    expect((await rejection(writeDataFile(join(dir, 'no-such-dir', 'out.h5'), field))).message).toMatch(
-      /out\.h5: cannot be written: the directory .*no-such-dir does not exist/,
-    );
+    expect(
+      (await dataInputRejection(writeDataFile(join(dir, 'no-such-dir', 'out.h5'), field))).message,
+    ).toMatch(/out\.h5: cannot be written: the directory .*no-such-dir does not exist/);
   });
 });

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Dataset, Field, NumericArray, Table } from '@baler/format';
 import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDataInputError } from './errors.ts';
 import { readHdf5, readHdf5Chunks, writeHdf5 } from './hdf5.ts';
 import {
+  dataInputRejection,
   expectSameBits,
   float32EdgeValues,
   float64EdgeValues,
@@ -44,15 +44,11 @@ function dtypeName(data: NumericArray): Field['dtype'] {
   )[data.constructor.name as 'Float64Array'];
 }
 
+/** dataInputRejection, whose message is also one line. */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isDataInputError(error)).toBe(true);
-    expect((error as Error).message).not.toContain('\n');
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
+  const error = await dataInputRejection(promise);
+  expect(error.message).not.toContain('\n');
+  return error;
 }
 
 /** An HDF5 file written directly with h5wasm, for layouts writeHdf5 does not produce. */

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDataFile } from './dataset-files.ts';
-import { isDataInputError } from './errors.ts';
 import { openDataPieces } from './pieces.ts';
-import { temporaryDirectory } from './test-support.ts';
+import { dataInputRejection, temporaryDirectory } from './test-support.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -11,16 +10,6 @@ beforeAll(async () => {
   ({ dir, cleanup } = await temporaryDirectory());
 });
 afterAll(() => cleanup());
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isDataInputError(error)).toBe(true);
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('openDataPieces', () => {
   it('streams a C-order .npy, and refuses a :key after it as it does after .csv', async () => {
@@ -31,7 +20,7 @@ describe('openDataPieces', () => {
     expect(pieces.rows).toBe(3);
     expect(pieces.header).toEqual({ kind: 'field', dtype: 'float64', rowShape: [2], attributes: {} });
 
-    expect((await rejection(openDataPieces(`${npy}:foo`))).message).toBe(
+    expect((await dataInputRejection(openDataPieces(`${npy}:foo`))).message).toBe(
       `${npy}: a .npy file holds one array, so ":foo" names nothing. Use ${npy} alone.`,
     );
     const csv = join(dir, 't.csv');
@@ -41,7 +30,7 @@ describe('openDataPieces', () => {
       columns: [{ name: 'x', dtype: 'float64', data: Float64Array.of(1) }],
       attributes: {},
     });
-    expect((await rejection(openDataPieces(`${csv}:foo`))).message).toBe(
+    expect((await dataInputRejection(openDataPieces(`${csv}:foo`))).message).toBe(
       `${csv}: a CSV file holds one table, so ":foo" names nothing. Use ${csv} alone.`,
     );
   });

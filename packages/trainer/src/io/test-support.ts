@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dtypeOfArray, type NumericArray, type NumericDType } from '@baler/format';
 import { expect } from 'vitest';
+import { isDataInputError } from './errors.ts';
 
 /** Float64 edge values: quiet and signalling NaNs with payloads and sign, ±Inf, ±0, subnormal, extremes. */
 export function float64EdgeValues(): Float64Array {
@@ -97,4 +98,15 @@ export async function temporaryDirectory(): Promise<{ dir: string; cleanup: () =
 /** Path of a shared, read-only data file (never copied into the repository). */
 export function sharedDataPath(name: string): string {
   return fileURLToPath(new URL(`../../../../../shared/data/${name}`, import.meta.url));
+}
+
+/** The DataInputError `promise` rejects with (failing the test if it resolves or rejects otherwise). */
+export async function dataInputRejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(isDataInputError(error)).toBe(true);
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
 }
