@@ -60,17 +60,17 @@ function help(): string {
 }
 
 /**
- * Ctrl-C (SIGINT) and SIGTERM end the command as they do by default (exit 130 and 143), after deleting
- * the temporary files of outputs being written, which would otherwise be left beside them.
+ * Ctrl-C (SIGINT) and SIGTERM end the command as they do by default, after deleting the temporary files
+ * of outputs being written, which would otherwise be left beside them. The signal is raised again once
+ * the handler is gone, so that the process dies of it and a calling shell script stops too (an exit code
+ * of 130 would tell it that the command handled the signal). The handler runs between steps of the
+ * work, which may take a few seconds on a large chunk.
  */
 export function exitCleanlyOnSignals(): void {
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       removeTemporaryFiles();
-      process.exit(code);
+      process.kill(process.pid, signal);
     });
   }
 }

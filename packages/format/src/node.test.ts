@@ -36,6 +36,7 @@ describe('atomic file output', () => {
     const cases = [
       [join(dir, 'missing', 'x.baler'), /the directory .*missing does not exist. Create the directory first/],
       [join(dir, 'plain', 'x.baler'), /plain is a file, not a directory/],
+      [join(dir, 'plain', 'sub', 'x.baler'), /a part of .*plain\/sub is a file, not a directory/],
       [join(dir, 'folder'), /folder is a directory. Give a file name/],
     ] as const;
     for (const [path, message] of cases) {

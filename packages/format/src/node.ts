@@ -61,8 +61,8 @@ export class OutputPathError extends Error {
   override readonly name = 'OutputPathError';
   constructor(
     readonly path: string,
-    problem: string,
-    fix: string,
+    readonly problem: string,
+    readonly fix: string,
   ) {
     super(`${path} ${problem}. ${fix}`);
   }
@@ -93,27 +93,41 @@ export async function whileWritingTemporaryFile<T>(temporary: string, write: () 
   }
 }
 
-/** Why `path` cannot be written as a file, checked before a temporary file is made beside it. */
-async function checkOutputPath(path: string): Promise<void> {
+/**
+ * Refuses an output `path` whose directory is missing, is a file, or cannot be searched, or that is
+ * itself a directory, with a message that names the output: checked before a temporary file is made
+ * beside it, whose name the system's error would give instead. Other failures are left to the write.
+ */
+export async function checkOutputPath(path: string): Promise<void> {
   const directory = dirname(path);
-  const kind = async (p: string) =>
+  const kind = async (p: string): Promise<string> =>
     stat(p).then(
       (info) => (info.isDirectory() ? 'directory' : 'file'),
-      (error: NodeJS.ErrnoException) => (error.code === 'ENOTDIR' ? 'file' : 'missing'),
+      (error: NodeJS.ErrnoException) => error.code ?? 'unknown',
     );
-  const parent = await kind(directory);
-  if (parent === 'missing')
-    throw new OutputPathError(
-      path,
-      `cannot be written: the directory ${directory} does not exist`,
-      'Create the directory first, or choose another output path.',
-    );
-  if (parent === 'file')
-    throw new OutputPathError(
-      path,
-      `cannot be written: ${directory} is a file, not a directory`,
-      'Choose an output path in a directory.',
-    );
+  const fail = (problem: string, fix: string) => {
+    throw new OutputPathError(path, `cannot be written: ${problem}`, fix);
+  };
+  switch (await kind(directory)) {
+    case 'ENOENT':
+      fail(
+        `the directory ${directory} does not exist`,
+        'Create the directory first, or choose another output path.',
+      );
+      break;
+    case 'ENOTDIR':
+      fail(`a part of ${directory} is a file, not a directory`, 'Choose an output path in a directory.');
+      break;
+    case 'file':
+      fail(`${directory} is a file, not a directory`, 'Choose an output path in a directory.');
+      break;
+    case 'EACCES':
+      fail(
+        `permission denied on the way to ${directory}`,
+        'Choose an output path in a directory you can write to.',
+      );
+      break;
+  }
   if ((await kind(path)) === 'directory')
     throw new OutputPathError(path, 'is a directory', 'Give a file name for the output.');
 }
@@ -129,8 +143,15 @@ export async function createAtomicFileSink(
   await checkOutputPath(path);
   if (!options.overwrite && (await exists(path))) throw new OutputExistsError(path);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle: FileHandle = await open(temporary, 'wx');
+  // Known before it exists: a signal handled while it is being created must not leave it behind.
   temporaryFiles.add(temporary);
+  let handle: FileHandle;
+  try {
+    handle = await open(temporary, 'wx');
+  } catch (error) {
+    temporaryFiles.delete(temporary);
+    throw error;
+  }
   let closed = false;
   const close = async () => {
     if (!closed) {

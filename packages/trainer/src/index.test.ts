@@ -49,6 +49,7 @@ describe('@baler/trainer public API', () => {
         "loadSweepDefinition",
         "normalize",
         "npyHeader",
+        "numericColumnNames",
         "openDataPieces",
         "parseBound",
         "parseColumnOverride",

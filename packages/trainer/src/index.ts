@@ -42,7 +42,7 @@ export { predictedByNetwork } from './compress/plan.ts';
 export type { Verification } from './compress/verify.ts';
 export { BoundViolationError } from './compress/verify.ts';
 export type { CsvDelimiter, CsvOptions } from './io/csv.ts';
-export { parseCsv, serializeCsv } from './io/csv.ts';
+export { numericColumnNames, parseCsv, serializeCsv } from './io/csv.ts';
 export { readDataFile, writeDataFile } from './io/dataset-files.ts';
 export type { DataInputErrorFields } from './io/errors.ts';
 export { DataInputError, isDataInputError } from './io/errors.ts';

@@ -186,3 +186,20 @@ describe('baler compress --fast-decode', () => {
     expect(both.err).toMatch(/--fast-decode plans without networks/);
   });
 });
+
+describe('baler compress file.csv', () => {
+  it('notes when every column name is a number, as in a file without a header row', async () => {
+    const headerless = join(dir, 'n.csv');
+    await writeFile(headerless, '1,2,3\n4,5,6\n');
+    const noted = await run(['compress', headerless, '-o', join(dir, 'n.baler'), '-e', 'abs=1', '-q']);
+    expect(noted.code).toBe(0);
+    expect(noted.err).toContain(
+      `baler: note: every column name of ${headerless} is a number (1, 2, 3). If the file has no header row, its first row of data was read as the names: add a header row.`,
+    );
+    const named = join(dir, 'y.csv');
+    await writeFile(named, 'year,2020\n1,2\n');
+    const plain = await run(['compress', named, '-o', join(dir, 'y.baler'), '-e', 'abs=1', '-q']);
+    expect(plain.code).toBe(0);
+    expect(plain.err).not.toContain('note:');
+  });
+});

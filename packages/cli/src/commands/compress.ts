@@ -7,6 +7,7 @@ import {
   compressToFile,
   loadModelDir,
   MIN_STENCIL_NETWORK_SAVING,
+  numericColumnNames,
   openDataPieces,
   parseBound,
   parseColumnOverride,
@@ -111,6 +112,19 @@ export async function compressCommand(args: string[]): Promise<void> {
   const model = values.model ? await loadModelDir(values.model as string) : undefined;
   const source = await openDataPieces(input);
   const { header } = source;
+  if (
+    header.kind === 'table' &&
+    /\.csv$/i.test(input) &&
+    numericColumnNames(header.columns.map((c) => c.name))
+  )
+    console.error(
+      `baler: note: every column name of ${input} is a number (${header.columns
+        .slice(0, 4)
+        .map((c) => c.name)
+        .join(
+          ', ',
+        )}${header.columns.length > 4 ? ', …' : ''}). If the file has no header row, its first row of data was read as the names: add a header row.`,
+    );
   const columnTexts = (values.column as string[] | undefined) ?? [];
   checkColumnOverrides(header, overrides, (i) => `--column ${columnTexts[i]}`);
   const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });

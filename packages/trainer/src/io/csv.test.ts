@@ -1,6 +1,6 @@
 import type { Table } from '@baler/format';
 import { describe, expect, it } from 'vitest';
-import { formatFloat, parseCsv, serializeCsv } from './csv.ts';
+import { formatFloat, numericColumnNames, parseCsv, serializeCsv } from './csv.ts';
 import { isDataInputError } from './errors.ts';
 import { expectSameBits, float32EdgeValues, INTEGER_DTYPES, integerEdgeValues } from './test-support.ts';
 
@@ -92,19 +92,6 @@ describe('parseCsv', () => {
     );
   });
 
-  it('refuses a first row of numbers, which is data without a header, and says to add one', () => {
-    expect(() => parseCsv('1,2,3\n4,5,6\n', 'n.csv')).toThrow(
-      'n.csv: the first row (1, 2, 3) looks like data, not a header: every field in it is a number. Add a first row that names the columns, e.g. x1,x2,x3 (numpy.savetxt writes one with header="x1,x2,x3", comments="").',
-    );
-    expect(() => parseCsv('\n-1.5e3;.5\n', 's.csv')).toThrow(/first row \(-1\.5e3, \.5\) looks like data/);
-    // A header-only file of numbers is one row of data too.
-    expect(() => parseCsv('7\n', 'one.csv')).toThrow(/first row \(7\) looks like data/);
-    // One name that is not a number makes it a header, and pandas' default labels 0, 1, … (to_csv of an
-    // unnamed DataFrame) are names.
-    expect(parseCsv('1,x\n2,3\n').columns.map((c) => c.name)).toEqual(['1', 'x']);
-    expect(parseCsv('0,1,2\n4,5,6\n').rowCount).toBe(1);
-  });
-
   it('refuses a number too large for float64 instead of reading it as Infinity, naming row and column', () => {
     expect(() => parseCsv('a,b\n1,2\n2,1e400\n', 'big.csv')).toThrow(
       'big.csv: column "b", row 2: 1e400 is beyond the float64 range (±1.8e308) and would read as Infinity. Write it within ±1.8e308, or as inf or -inf if infinity is meant.',
@@ -186,5 +173,14 @@ describe('formatFloat', () => {
       '1e+21',
       '5e-324',
     ]);
+  });
+});
+
+describe('numericColumnNames', () => {
+  it('is true when every name is a decimal number, as a data row read as the header would be', () => {
+    expect(numericColumnNames(['1', ' -2.5e3', '.5'])).toBe(true);
+    expect(numericColumnNames(['2019', '2020'])).toBe(true);
+    expect(numericColumnNames(['2019', 'total'])).toBe(false);
+    expect(numericColumnNames([])).toBe(false);
   });
 });

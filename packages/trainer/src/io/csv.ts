@@ -1,9 +1,9 @@
 // CSV tables (RFC 4180) with a header row, read into typed columns and written so every number reads back
 // bit-identical.
 //
-// The first row names the columns. A first row whose every field is a number is data without a header
-// (numpy.savetxt writes such files) and is refused rather than read as names, which would drop that row;
-// pandas' default labels 0, 1, 2, … (to_csv of an unnamed DataFrame) are accepted as names.
+// The first row names the columns, whatever it holds: names that are numbers (years, wavelengths,
+// pandas' default 0, 1, 2, …) are names too. A file without a header loses its first row to the names;
+// callers can warn when every name is a number (numericColumnNames).
 //
 // Column types, decided per column from all its cells (surrounding spaces ignored for the decision):
 // - every cell an integer within int32 → int32; within int64 → int64; within uint64 → uint64;
@@ -21,7 +21,7 @@
 // skipped when the header has several columns; in a one-column file a blank line is an empty cell.
 
 import type { Column, NumericArray, Table } from '@baler/format';
-import { DataInputError, listForMessage } from './errors.ts';
+import { DataInputError } from './errors.ts';
 
 export type CsvDelimiter = ',' | '\t' | ';';
 
@@ -43,7 +43,6 @@ export function parseCsv(text: string, path = 'the CSV data', options: CsvOption
   scanRecords(body, delimiter, path, (fields, line, blank) => {
     if (names === undefined) {
       if (blank) return true; // blank lines before the header
-      if (looksLikeData(fields)) throw headerIsData(fields, delimiter, path);
       names = fields;
       cells = names.map(() => []);
       return true;
@@ -138,23 +137,12 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-/** Every field a decimal number, and not pandas' default labels 0, 1, 2, …: a data row, not names. */
-function looksLikeData(fields: readonly string[]): boolean {
-  const numbers = fields.every((field) => {
-    const text = field.trim();
-    return INTEGER.test(text) || DECIMAL.test(text);
-  });
-  return numbers && !fields.every((field, i) => field.trim() === String(i));
-}
-
-function headerIsData(fields: readonly string[], delimiter: string, path: string): DataInputError {
-  const names = fields.map((_, i) => `x${i + 1}`);
-  const example = (names.length <= 4 ? names : [...names.slice(0, 2), '…', names.at(-1)!]).join(delimiter);
-  return new DataInputError({
-    path,
-    problem: `the first row (${listForMessage(fields.map(shortCell), 5)}) looks like data, not a header: every field in it is a number`,
-    fix: `Add a first row that names the columns, e.g. ${example} (numpy.savetxt writes one with header="${example}", comments="").`,
-  });
+/**
+ * Whether every name is a decimal number, as when a CSV without a header row had its first row of data read
+ * as the names: for a caller's warning, since such names may also be meant (years, wavelengths).
+ */
+export function numericColumnNames(names: readonly string[]): boolean {
+  return names.length > 0 && names.every((name) => INTEGER.test(name.trim()) || DECIMAL.test(name.trim()));
 }
 
 /** A cell as quoted in a message: long text (a 400-digit number) cut short. */

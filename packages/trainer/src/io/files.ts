@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { whileWritingTemporaryFile } from '@baler/format/node';
+import { checkOutputPath, OutputPathError, whileWritingTemporaryFile } from '@baler/format/node';
 import { DataInputError } from './errors.ts';
 
 /** Throws a DataInputError unless `path` is an existing regular file. */
@@ -52,11 +52,10 @@ export async function writeThroughTemporaryPath(
   const directory = dirname(path);
   const temporaryPath = join(directory, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   // Checked first so that a missing directory is reported as such, not as whatever the writer makes of it.
-  const directoryExists = await stat(directory).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  if (!directoryExists) throw writeError(path, Object.assign(new Error(directory), { code: 'ENOENT' }));
+  await checkOutputPath(path).catch((error) => {
+    if (!(error instanceof OutputPathError)) throw error;
+    throw new DataInputError({ path, problem: error.problem, fix: error.fix });
+  });
   try {
     await whileWritingTemporaryFile(temporaryPath, async () => {
       await write(temporaryPath);
