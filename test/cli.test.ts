@@ -135,6 +135,8 @@ describe('what a user meets when something is wrong', () => {
     const reversed = await baler('decompress', good, '-o', join(dir, 'y.csv'), '--rows', '3:1');
     expect(reversed.code).toBe(2);
     expect(reversed.stderr).toMatch(/--rows 3:1 ends before it starts; write a:b with a ≤ b, e.g. 1:3/);
+    const past = await baler('decompress', good, '-o', join(dir, 'y.csv'), '--rows', '5:');
+    expect(past.stderr).toMatch(/--rows 5: is outside the file's 3 rows; use a range within 0:3/);
     const bytes = await readFile(good);
     bytes[20]! ^= 0x40;
     const damaged = join(dir, 'damaged.baler');

@@ -15,11 +15,17 @@ describe('parseRows', () => {
 });
 
 describe('parseCommand', () => {
-  const options = { chunk: { type: 'string' as const } };
+  const options = {
+    chunk: { type: 'string' as const },
+    'error-bound': { type: 'string' as const, short: 'e' },
+  };
   it("says how to give a value that starts with '-' (parseArgs calls it ambiguous)", () => {
     const attempt = () => parseCommand('compress', ['--chunk', '-5'], options, 'baler compress …');
     expect(attempt).toThrow(UsageError);
     expect(attempt).toThrow(/^--chunk needs a value; write one that starts with '-' as --chunk=-VALUE\.\n/);
     expect(parseCommand('compress', ['--chunk=-5'], options, 'baler compress …').values.chunk).toBe('-5');
+    expect(() => parseCommand('compress', ['-e', '-1'], options, 'baler compress …')).toThrow(
+      /^-e needs a value; write one that starts with '-' as --error-bound=-VALUE\.\n/,
+    );
   });
 });

@@ -19,9 +19,13 @@ export function parseCommand<O extends OptionSpec>(
   } catch (error) {
     // parseArgs explains an option followed by a value starting with '-' over three lines; one will do.
     const first = (error as Error).message.split('\n')[0]!;
-    const dash = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    // parseArgs names the option as typed (-e or --error-bound); the fix is written with the long name.
+    const dash = /^Option '(-\w|--[\w-]+)' argument is ambiguous/.exec(first)?.[1];
+    const long = dash?.startsWith('--')
+      ? dash.slice(2)
+      : Object.entries(options).find(([, o]) => `-${o.short}` === dash)?.[0];
     const message = dash
-      ? `${dash[1]} needs a value; write one that starts with '-' as ${dash[1]}=-VALUE.`
+      ? `${dash} needs a value; write one that starts with '-' as --${long}=-VALUE.`
       : first;
     throw new UsageError(`${message}\n\nUsage: ${usage}\nRun 'baler ${command} --help' for details.`);
   }

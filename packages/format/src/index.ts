@@ -51,6 +51,7 @@ export {
   FORMAT_MINOR,
   LIMITS,
   NONE,
+  OPTIONAL_KIND_BASE,
   SECTION_KIND,
   SECTION_KIND_NAMES,
   sectionLabel,

@@ -50,14 +50,14 @@ export async function decompressCommand(args: string[]): Promise<void> {
     const rows = values.rows === undefined ? undefined : parseRows(values.rows as string);
     const start = rows?.start ?? 0;
     const end = rows?.end ?? total;
+    if (start > total || end > total) {
+      throw new UsageError(
+        `--rows ${values.rows} is outside the file's ${total} rows; use a range within 0:${total}.`,
+      );
+    }
     if (start > end) {
       throw new UsageError(
         `--rows ${values.rows} ends before it starts; write a:b with a ≤ b, e.g. ${end}:${start}.`,
-      );
-    }
-    if (end > total) {
-      throw new UsageError(
-        `--rows ${values.rows} is outside the file's ${total} rows; use a range within 0:${total}.`,
       );
     }
     const { metadata } = file;

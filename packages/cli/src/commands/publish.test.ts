@@ -6,9 +6,11 @@ import { promisify } from 'node:util';
 import { openBytes } from '@baler/decoder';
 import type { Dataset, DenseNetwork, Table } from '@baler/format';
 import {
+  BalerWriter,
   bytesSource,
   findSections,
   MemorySink,
+  OPTIONAL_KIND_BASE,
   openBaler,
   readSection,
   SECTION_KIND,
@@ -242,6 +244,29 @@ describe('baler publish', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/checksum/i);
     expect(await readdir(dir)).not.toContain('damaged-site');
+  });
+
+  it('skips optional sections, which readers may skip too (SPEC.md §4.1), even damaged ones', async () => {
+    // exact.baler rewritten with an optional section (kind 0x8001) whose stored bytes are then damaged.
+    const original = await openBaler(bytesSource(await readFile(join(dir, 'exact.baler'))));
+    const sink = new MemorySink();
+    const writer = await BalerWriter.start(sink);
+    for (const entry of original.sections) {
+      if (entry.kind === SECTION_KIND.metadata || entry.kind === SECTION_KIND.chunkIndex) continue;
+      const { kind, chunk, stream } = entry;
+      await writer.addSection({ kind, chunk, stream, payload: await readSection(original, entry) });
+    }
+    const extra = await writer.addSection({
+      kind: OPTIONAL_KIND_BASE + 1,
+      payload: Uint8Array.of(1, 2, 3, 4),
+    });
+    await writer.finish(original.metadata, original.grid);
+    const bytes = sink.bytes();
+    bytes[extra.offset + 1]! ^= 0x40;
+    await writeFile(join(dir, 'optional.baler'), bytes);
+    const site = join(dir, 'optional-site');
+    expect((await runCapturing(['publish', join(dir, 'optional.baler'), '-o', site, '-q'])).code).toBe(0);
+    expect(await readdir(site)).toContain('optional.baler');
   });
 
   it('says what is wrong with the arguments, and has --help', async () => {

@@ -289,7 +289,7 @@ function checkLatent(
   if (model.latent < inputs) return;
   const pick =
     inputs > 1
-      ? `Pick -k from 1 to ${inputs - 1} (default ${Math.max(1, Math.round(inputs / 2))}).`
+      ? `Pick -k from 1 to ${inputs - 1}${modelName === 'block-ae' ? '' : ` (default ${Math.max(1, Math.round(inputs / 2))})`}.`
       : 'With one value per sample there is nothing narrower: compress without a model.';
   throw new UsageError(
     `${configFile ? `"latent": ${model.latent} in ${configFile}` : `--latent ${model.latent}`} is not below the ${inputs} ${what}: an autoencoder's bottleneck must be narrower than its input. ${pick}`,

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { BalerMetadata } from '@baler/format';
 import {
   findSections,
+  OPTIONAL_KIND_BASE,
   openBaler,
   parseDenseOnnx,
   readSection,
@@ -46,9 +47,10 @@ async function describeInput(path: string): Promise<Input> {
   const source = await openFileSource(path);
   try {
     const file = await openBaler(source);
-    // Every section's checksum (and codec) before the file goes online: opening checks only the
+    // Every needed section's checksum (and codec) before the file goes online: opening checks only the
     // section table and the metadata, and a damaged chunk would otherwise surface in a reader's page.
-    for (const entry of file.sections) await readSection(file, entry);
+    // Optional sections (SPEC.md §4.1) are skipped, as readers may skip them.
+    for (const entry of file.sections) if (entry.kind < OPTIONAL_KIND_BASE) await readSection(file, entry);
     const name = basename(path);
     const model = findSections(file, SECTION_KIND.model)[0];
     const onnx = model ? await readSection(file, model) : null;

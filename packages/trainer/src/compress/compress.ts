@@ -242,13 +242,24 @@ async function learnedCandidates(
       first.kind === 'field'
         ? await modelDirFieldCandidate(first, plans, options.model, source)
         : await modelDirCandidate(first, plans, options.model, source);
-    // Asked for and unable to compete at all: say so, rather than write the classical file unremarked.
+    // Asked for and unable to compete at all: say why, rather than write the classical file unremarked.
     if (!candidate) {
-      throw new DataInputError({
-        path: source,
-        problem: `has no ${first.kind === 'field' ? 'value' : 'column'} that the --model network can predict under ${describeBoundSpec(options.bound)}: it predicts where its stored normalization maps the network's output linearly onto the quantized values (robust-normalized data under abs and rel bounds, log-normalized data without offset under pwrel)`,
-        fix: 'Compress without --model, or under a bound the model serves.',
-      });
+      const what = first.kind === 'field' ? 'the field' : 'every column';
+      // Lossy streams, which a network may predict; exact ones include integers quantized at step 1.
+      const lossy = plans.some((p) => p.method.name !== 'exact' && p.bound.kind !== 'lossless');
+      throw new DataInputError(
+        lossy
+          ? {
+              path: source,
+              problem: `has no ${first.kind === 'field' ? 'value' : 'column'} that the --model network can predict under ${describeBoundSpec(options.bound)}: it predicts where its stored normalization maps the network's output linearly onto the quantized values (robust-normalized data under abs and rel bounds, log-normalized data without offset under pwrel)`,
+              fix: 'Compress without --model, or under a bound the model serves.',
+            }
+          : {
+              path: source,
+              problem: `leaves the --model network nothing to predict: ${what} is stored exactly under ${describeBoundSpec(options.bound)} (lossless, discrete values or --column …=exact)`,
+              fix: 'Compress without --model, or with a lossy bound for the columns the model should predict.',
+            },
+      );
     }
     const latents = `${candidate.decoder.info.latent} latents per ${first.kind === 'field' ? 'frame' : 'row'}`;
     return single(candidate, name, `${name} from --model decoder, ${latents}`);

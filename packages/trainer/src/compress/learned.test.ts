@@ -84,6 +84,11 @@ describe('a model directory as the learned candidate (compress --model)', () => 
       await expect(
         compressDataset(table, { bound: parseBound('pwrel=1e-3'), model, source: 'factors' }),
       ).rejects.toThrow(/factors: has no column that the --model network can predict under pwrel=0.001/);
+      await expect(
+        compressDataset(table, { bound: parseBound('lossless'), model, source: 'factors' }),
+      ).rejects.toThrow(
+        /factors: leaves the --model network nothing to predict: every column is stored exactly/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
