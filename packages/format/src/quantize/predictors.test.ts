@@ -84,6 +84,7 @@ describe('BlockPredictor.reconstructRow', () => {
   it('splits long stencils on long rows (earlier rows summed first) without changing a bit, decoder and encoder', () => {
     const random = seededRandom(8);
     let split = 0;
+    let eight = 0;
     for (let trial = 0; trial < 60; trial++) {
       const rank = 2 + (trial % 3);
       const shape = Array.from({ length: rank }, (_, d) =>
@@ -104,6 +105,8 @@ describe('BlockPredictor.reconstructRow', () => {
       const earlier = main.offsets.findIndex((o) => o.every((v, d) => d === rank - 1 || v === 0));
       // The condition under which BlockPredictor splits a run (more than 8 terms, 4 or more on earlier rows).
       if (main.offsets.length > 8 && (earlier < 0 ? main.offsets.length : earlier) >= 4) split++;
+      // Eight or more terms on earlier rows: the split sums them eight per pass first.
+      if (main.offsets.length > 8 && (earlier < 0 ? main.offsets.length : earlier) >= 8) eight++;
       const specs: PredictorSpec[] = [
         { name: 'stencil', ...main },
         { name: 'stencil-fallbacks', ...main, fallbacks: [randomStencil(rank, 2, random)] },
@@ -122,5 +125,6 @@ describe('BlockPredictor.reconstructRow', () => {
       }
     }
     expect(split).toBeGreaterThan(20);
+    expect(eight).toBeGreaterThan(10);
   });
 });
