@@ -133,8 +133,8 @@ export function byContextKey(perContext: Int32Array): Int32Array {
 
 /**
  * Visits every value of the walk's block in C order, `coded(i, x)` for a value with a coded index and
- * `exception(i)` for one at `positions` (flat, increasing), which has none. The adaptive coder's loops
- * use it; the rANS loops repeat its few lines to keep their hot bodies inline.
+ * `exception(i)` for one at `positions` (flat, increasing), which has none. The adaptive coder's encoder
+ * uses it; the decoders' loops repeat its few lines to keep their hot bodies inline.
  */
 export function forEachValue(
   walk: RowWalk,
