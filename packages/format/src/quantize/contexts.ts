@@ -69,15 +69,8 @@ export class RowWalk {
 /**
  * The context of value i (SPEC.md §7.2 step 2): the bucketed sum of its predecessors' |q| along each
  * axis, times three, plus the sign of the sum of their signs. Residuals of a good predictor cluster in
- * space, in size and in sign.
- */
-export function contextOf(quantized: Int32Array, i: number, x: number, walk: RowWalk): number {
-  return contextAt(x > 0 ? quantized[i - 1]! : 0, quantized, i, walk.neighbourStrides, walk.count);
-}
-
-/**
- * contextOf for loops that hoist the row's neighbour strides and keep the index to the left (`left`,
- * 0 at a row's start) in a register.
+ * space, in size and in sign. The coders' loops hoist the row's neighbour strides (RowWalk) and keep
+ * the index to the left (`left`, 0 at a row's start or after an exception) in a register.
  */
 export function contextAt(
   left: number,
@@ -129,31 +122,4 @@ const CONTEXT_OF_KEY = Uint8Array.from(
 /** `perContext` (an entry per context) indexed by context key instead. */
 export function byContextKey(perContext: Int32Array): Int32Array {
   return Int32Array.from(CONTEXT_OF_KEY, (context) => perContext[context]!);
-}
-
-/**
- * Visits every value of the walk's block in C order, `coded(i, x)` for a value with a coded index and
- * `exception(i)` for one at `positions` (flat, increasing), which has none. The adaptive coder's encoder
- * uses it; the decoders' loops repeat its few lines to keep their hot bodies inline.
- */
-export function forEachValue(
-  walk: RowWalk,
-  positions: Uint32Array,
-  coded: (i: number, x: number) => void,
-  exception: (i: number) => void = () => {},
-): void {
-  let nextException = 0;
-  let nextPosition = positions.length > 0 ? positions[0]! : -1;
-  for (let row = 0; row < walk.rows; row++) {
-    walk.enter(row);
-    const base = row * walk.rowLength;
-    for (let x = 0; x < walk.rowLength; x++) {
-      const i = base + x;
-      if (i === nextPosition) {
-        exception(i);
-        nextException++;
-        nextPosition = nextException < positions.length ? positions[nextException]! : -1;
-      } else coded(i, x);
-    }
-  }
 }
