@@ -7,8 +7,8 @@ import {
   OutputExistsError,
   OutputPathError,
   removeTemporaryFiles,
-  whileWritingTemporaryFile,
   writeFileAtomically,
+  writeThroughTemporaryFile,
 } from './node.ts';
 
 let dir: string;
@@ -58,12 +58,16 @@ describe('atomic file output', () => {
     expect(await readdir(dir)).toContain('done.bin');
     await pending.abort(); // closes its handle
 
-    // A writer's own temporary file, known while its write runs (a signal arriving mid-write).
-    const own = join(dir, '.own.bin.tmp');
-    await whileWritingTemporaryFile(own, async () => {
-      await writeFile(own, 'partial');
-      removeTemporaryFiles();
-    });
-    expect(await readdir(dir)).not.toContain('.own.bin.tmp');
+    // A writer given a temporary path: known while its write runs (a signal arriving mid-write).
+    let own = '';
+    await expect(
+      writeThroughTemporaryFile(join(dir, 'own.bin'), async (temporary) => {
+        own = temporary;
+        await writeFile(temporary, 'partial');
+        removeTemporaryFiles();
+      }),
+    ).rejects.toThrow(/ENOENT/); // the rename finds the file gone
+    expect(own).toMatch(/\.own\.bin\.[0-9a-f]{12}\.tmp$/);
+    expect((await readdir(dir)).filter((name) => name.includes('own.bin'))).toEqual([]);
   });
 });

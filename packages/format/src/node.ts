@@ -80,14 +80,30 @@ export function removeTemporaryFiles(): void {
   temporaryFiles.clear();
 }
 
+/** A fresh temporary path beside `path`, hidden, for a write that is renamed onto `path` when done. */
+function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
 /**
- * Runs `write`, which writes (and renames away) the temporary file `temporary`, with that file known to
- * removeTemporaryFiles until `write` settles: for writers that make their own temporary files.
+ * Writes `path` through a temporary file beside it, for writers that take a path (a library making the
+ * file itself): checks the output path (checkOutputPath), runs `write(temporary)`, and renames the file
+ * into place. A failed `write` leaves no temporary file, and removeTemporaryFiles knows it meanwhile.
+ * Does not refuse an existing `path`: callers decide.
  */
-export async function whileWritingTemporaryFile<T>(temporary: string, write: () => Promise<T>): Promise<T> {
+export async function writeThroughTemporaryFile(
+  path: string,
+  write: (temporary: string) => Promise<void>,
+): Promise<void> {
+  await checkOutputPath(path);
+  const temporary = temporaryPathFor(path);
   temporaryFiles.add(temporary);
   try {
-    return await write();
+    await write(temporary);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   } finally {
     temporaryFiles.delete(temporary);
   }
@@ -142,7 +158,7 @@ export async function createAtomicFileSink(
 ): Promise<AtomicFileSink> {
   await checkOutputPath(path);
   if (!options.overwrite && (await exists(path))) throw new OutputExistsError(path);
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryPathFor(path);
   // Known before it exists: a signal handled while it is being created must not leave it behind.
   temporaryFiles.add(temporary);
   let handle: FileHandle;
@@ -159,6 +175,11 @@ export async function createAtomicFileSink(
       await handle.close();
     }
   };
+  const discard = async () => {
+    await close();
+    await rm(temporary, { force: true });
+    temporaryFiles.delete(temporary);
+  };
   return {
     temporaryPath: temporary,
     async write(bytes) {
@@ -169,18 +190,13 @@ export async function createAtomicFileSink(
       await handle.sync();
       await close();
       if (!options.overwrite && (await exists(path))) {
-        await rm(temporary, { force: true });
-        temporaryFiles.delete(temporary);
+        await discard();
         throw new OutputExistsError(path);
       }
       await rename(temporary, path);
       temporaryFiles.delete(temporary);
     },
-    async abort() {
-      await close();
-      await rm(temporary, { force: true });
-      temporaryFiles.delete(temporary);
-    },
+    abort: discard,
   };
 }
 

@@ -101,7 +101,8 @@ export async function compressCommand(args: string[]): Promise<void> {
     throw new UsageError(`--chunk takes a whole number of rows > 0, got "${values.chunk}"`);
   }
   const bound = parseBound(boundText);
-  const overrides = ((values.column as string[] | undefined) ?? []).map(parseColumnOverride);
+  const columnTexts = (values.column as string[] | undefined) ?? [];
+  const overrides = columnTexts.map(parseColumnOverride);
   const quiet = Boolean(values.quiet || values.json);
 
   if (values['fast-decode'] && values.model)
@@ -125,7 +126,6 @@ export async function compressCommand(args: string[]): Promise<void> {
           ', ',
         )}${header.columns.length > 4 ? ', …' : ''}). If the file has no header row, its first row of data was read as the names: add a header row.`,
     );
-  const columnTexts = (values.column as string[] | undefined) ?? [];
   checkColumnOverrides(header, overrides, (i) => `--column ${columnTexts[i]}`);
   const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });
   let result: CompressToFileResult;

@@ -142,7 +142,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * as the names: for a caller's warning, since such names may also be meant (years, wavelengths).
  */
 export function numericColumnNames(names: readonly string[]): boolean {
-  return names.length > 0 && names.every((name) => INTEGER.test(name.trim()) || DECIMAL.test(name.trim()));
+  // DECIMAL's dot is optional: it matches integers too.
+  return names.length > 0 && names.every((name) => DECIMAL.test(name.trim()));
 }
 
 /** A cell as quoted in a message: long text (a 400-digit number) cut short. */

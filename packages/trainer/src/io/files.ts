@@ -1,10 +1,9 @@
 // Reading and writing whole files in Node, with the operating system's errors turned into DataInputErrors
 // that tell the user what to check.
 
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { checkOutputPath, OutputPathError, whileWritingTemporaryFile } from '@baler/format/node';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { OutputPathError, writeThroughTemporaryFile } from '@baler/format/node';
 import { DataInputError } from './errors.ts';
 
 /** Throws a DataInputError unless `path` is an existing regular file. */
@@ -42,27 +41,19 @@ export async function readFileText(path: string): Promise<string> {
 }
 
 /**
- * Writes `path` through a temporary file in the same directory and a rename, so that a failed or interrupted
- * write never leaves a half-written file under the user's name. `write` receives the temporary path.
+ * Writes `path` through a temporary file in the same directory and a rename (format/node's
+ * writeThroughTemporaryFile), so that a failed or interrupted write never leaves a half-written file under
+ * the user's name, with failures as DataInputErrors. `write` receives the temporary path.
  */
 export async function writeThroughTemporaryPath(
   path: string,
   write: (temporaryPath: string) => Promise<void>,
 ) {
-  const directory = dirname(path);
-  const temporaryPath = join(directory, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  // Checked first so that a missing directory is reported as such, not as whatever the writer makes of it.
-  await checkOutputPath(path).catch((error) => {
-    if (!(error instanceof OutputPathError)) throw error;
-    throw new DataInputError({ path, problem: error.problem, fix: error.fix });
-  });
   try {
-    await whileWritingTemporaryFile(temporaryPath, async () => {
-      await write(temporaryPath);
-      await rename(temporaryPath, path);
-    });
+    await writeThroughTemporaryFile(path, write);
   } catch (error) {
-    await rm(temporaryPath, { force: true });
+    if (error instanceof OutputPathError)
+      throw new DataInputError({ path, problem: error.problem, fix: error.fix });
     throw error instanceof DataInputError ? error : writeError(path, error);
   }
 }
