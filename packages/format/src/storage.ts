@@ -26,7 +26,7 @@ import type { DecoderInfo } from './model/latents.ts';
 import { decodeLatents, encodeLatents, latentValues } from './model/latents.ts';
 import { parseDenseOnnx } from './model/onnx.ts';
 import type { PredictorSpec } from './quantize/predictors.ts';
-import { predictionsFromModel } from './quantize/predictors.ts';
+import { predictionsFromModel, validatePredictor } from './quantize/predictors.ts';
 import type { Tolerance } from './quantize/stream-codec.ts';
 import { checkBound } from './quantize/verify.ts';
 import type { BalerFile } from './reader.ts';
@@ -697,7 +697,7 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
           shape: [count],
           dtype: column.dtype,
           ...(predictions ? { predictions } : {}),
-          ...(await stencilNetworkOf(file, column.method)),
+          ...(await stencilNetworkOf(file, column.method, 1, `$.columns[${j}].method.predictor`)),
         });
         if (from === first && to === first + count && rowCount === count) out[j] = values;
         else {
@@ -752,7 +752,7 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
       shape: box.count,
       dtype: metadata.dtype,
       ...(predictions ? { predictions } : {}),
-      ...(await stencilNetworkOf(file, metadata.method)),
+      ...(await stencilNetworkOf(file, metadata.method, box.count.length, '$.method.predictor')),
     };
     const block = (await decodeStream(file, metadata.method, at)) as NumericArray;
     if (box.start[0] === start && box.count.every((n, d) => n === shape[d])) data = block;
@@ -766,10 +766,17 @@ export async function readDataset(file: BalerFile, options: ReadOptions = {}): P
 }
 
 /** `{ network }` for a stream whose predictor is `stencil-network` (SPEC.md §7.2.1), else `{}`. */
-async function stencilNetworkOf(file: BalerFile, method: StorageMethod): Promise<{ network?: DenseNetwork }> {
+async function stencilNetworkOf(
+  file: BalerFile,
+  method: StorageMethod,
+  rank: number,
+  path: string,
+): Promise<{ network?: DenseNetwork }> {
   const predictor = (method as { predictor?: PredictorSpec }).predictor;
   if (predictor?.name !== 'stencil-network') return {};
-  return { network: (await fileNetwork(file, predictor.offsets.length, 1)).network };
+  // Checked before its offsets size the network (a damaged predictor may have none).
+  const { offsets } = validatePredictor(predictor, rank, path) as { offsets: number[][] };
+  return { network: (await fileNetwork(file, offsets.length, 1)).network };
 }
 
 function validateDataset(dataset: Dataset): void {

@@ -146,6 +146,11 @@ describe('the stencil-network predictor (SPEC.md §7.2.1)', () => {
     expect(await tagOf(await writeField(field, spec, onnx), withPredictor(four))).toMatch(
       /^MalformedSection/,
     );
+    // A predictor without offsets is refused before they would size the network (was a TypeError).
+    const { offsets: _, ...noOffsets } = spec;
+    expect(await tagOf(await writeField(field, spec, onnx), withPredictor(noOffsets))).toMatch(
+      /^MalformedMetadata/,
+    );
     // The writer refuses a second network, and the metadata a decoder beside a stencil network.
     const decoder = {
       onnx,
