@@ -113,19 +113,13 @@ export async function compressCommand(args: string[]): Promise<void> {
   const model = values.model ? await loadModelDir(values.model as string) : undefined;
   const source = await openDataPieces(input);
   const { header } = source;
-  if (
-    header.kind === 'table' &&
-    /\.csv$/i.test(input) &&
-    numericColumnNames(header.columns.map((c) => c.name))
-  )
+  const names = header.kind === 'table' ? header.columns.map((c) => c.name) : [];
+  if (/\.csv$/i.test(input) && numericColumnNames(names)) {
+    const shown = `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}`;
     console.error(
-      `baler: note: every column name of ${input} is a number (${header.columns
-        .slice(0, 4)
-        .map((c) => c.name)
-        .join(
-          ', ',
-        )}${header.columns.length > 4 ? ', …' : ''}). If the file has no header row, its first row of data was read as the names: add a header row.`,
+      `baler: note: every column name of ${input} is a number (${shown}). If the file has no header row, its first row of data was read as the names: add a header row.`,
     );
+  }
   checkColumnOverrides(header, overrides, (i) => `--column ${columnTexts[i]}`);
   const progress = createProgress('compress', 2 * Math.max(1, source.rows), { quiet });
   let result: CompressToFileResult;
